@@ -1,0 +1,148 @@
+"""Test fixtures: one app per session built from the real migrations, a wiped database per test.
+
+Set TEST_DATABASE_URL to run the same suite on PostgreSQL (CI does, after the SQLite run).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from training import create_app
+from training.extensions import db, limiter
+from training.org.models import Person, Role, Unit, UnitKind
+from training.org.people import PersonData, create_person
+from training.org.units import add_unit
+
+PASSWORD = "mật-khẩu-thử-nghiệm"  # noqa: S105 - test fixture
+TODAY = date(2026, 11, 25)
+
+pytest_plugins: list[str] = []
+
+
+def _test_config(url: str) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production-use",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PASSWORD_TIME_COST": 1,
+        "PASSWORD_MEMORY_COST": 1024,
+        "RATELIMIT_ENABLED": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    default = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return os.environ.get("TEST_DATABASE_URL", default)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Flask:
+    app = create_app(_test_config(database_url))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url: str) -> Callable[..., Flask]:
+    """A second app on the same database with other settings (CSRF on, a low rate limit)."""
+
+    def _make(**overrides: object) -> Flask:
+        return create_app({**_test_config(database_url), **overrides})
+
+    return _make
+
+
+@pytest.fixture
+def database(app: Flask) -> Iterator[object]:
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):  # wipe first: a crashed run can't leak
+            db.session.execute(table.delete())
+        db.session.commit()
+        limiter.reset()
+        yield db
+        db.session.rollback()
+
+
+@pytest.fixture
+def make_unit(database: object) -> Callable[..., Unit]:
+    counter = iter(range(1, 10_000))
+
+    def _make(
+        code: str | None = None,
+        *,
+        parent: Unit | None = None,
+        kind: UnitKind = UnitKind.AGENCY,
+        key: bool = False,
+        name: str | None = None,
+        today: date = TODAY,
+    ) -> Unit:
+        code = code or f"U{next(counter)}"
+        unit = add_unit(
+            code,
+            name or f"Đơn vị {code}",
+            kind=kind,
+            parent=parent,
+            is_key_department=key,
+            today=today,
+        )
+        db.session.commit()
+        return unit
+
+    return _make
+
+
+@pytest.fixture
+def make_user(make_unit: Callable[..., Unit]) -> Callable[..., Person]:
+    counter = iter(range(1, 10_000))
+
+    def _make(
+        *,
+        role: Role = Role.LEARNER,
+        unit: Unit | None = None,
+        username: str | None = None,
+        full_name: str = "Nguyễn Văn An",
+        password: str | None = PASSWORD,
+        classified: bool = False,
+        it_staff: bool = False,
+        today: date = TODAY,
+    ) -> Person:
+        unit = unit or make_unit()
+        data = PersonData(
+            username=username or f"user{next(counter)}",
+            full_name=full_name,
+            unit=unit,
+            role=role,
+            drafts_classified=classified,
+            is_it_staff=it_staff,
+        )
+        person = create_person(data, password=password, today=today)
+        db.session.commit()
+        return person
+
+    return _make
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    response = client.post("/auth/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def client_as(app: Flask, make_user: Callable[..., Person]) -> Callable[..., FlaskClient]:
+    def _client_as(role: Role, unit: Unit | None = None) -> FlaskClient:
+        user = make_user(role=role, unit=unit)
+        client = app.test_client()
+        sign_in(client, user.username)
+        return client
+
+    return _client_as

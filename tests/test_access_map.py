@@ -1,0 +1,26 @@
+"""Every endpoint declares who may use it; a new page without a guard fails here."""
+
+from __future__ import annotations
+
+from training.authz import ACCESS_ATTRIBUTE
+
+PUBLIC = {"static", "auth.login", "site.healthz", "site.set_language"}
+
+
+def test_every_endpoint_is_guarded(app):
+    unguarded = []
+    for endpoint, view in app.view_functions.items():
+        access = getattr(view, ACCESS_ATTRIBUTE, None)
+        if endpoint == "static":
+            continue
+        if access is None:
+            unguarded.append(endpoint)
+        elif access == "public":
+            assert endpoint in PUBLIC, f"{endpoint} is public but not on the reviewed list"
+    assert unguarded == []
+
+
+def test_public_endpoints_are_few(app):
+    public = {e for e, v in app.view_functions.items()
+              if getattr(v, ACCESS_ATTRIBUTE, None) == "public"}
+    assert public == PUBLIC - {"static"}

@@ -1,0 +1,53 @@
+"""Khiên: network-security awareness training for the staff of state agencies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from training.config import DefaultConfig, finalise, settings_from_env
+from training.errors import register_error_handlers
+from training import extensions as ext
+from training.i18n import init_i18n
+
+DOMAINS = ("site", "auth", "org")
+CLI_DOMAINS = ("site", "org")
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder="../static", instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    app.config.update(settings_from_env())
+    app.config.update(overrides or {})
+    finalise(app.config, app.instance_path)
+    init_extensions(app)
+    for name in DOMAINS:
+        app.register_blueprint(import_module(f"training.{name}.views").bp)
+    for name in CLI_DOMAINS:
+        for command in import_module(f"training.{name}.cli").commands:
+            app.cli.add_command(command)
+    register_error_handlers(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    # `training.db` is the module of column types; the extension is `ext.db`, never bound here.
+    ext.db.init_app(app)
+    ext.migrate.init_app(
+        app,
+        ext.db,
+        directory=str(Path(app.root_path) / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    init_i18n(app)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.session_protection = "strong"
+    import_module("training.auth.loader")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from training.auth.passwords import MIN_LENGTH
+from training.forms import TEXT_FILTERS, select_choices
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        filters=TEXT_FILTERS,
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Sign in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_LENGTH, max=256)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    email = StringField(
+        _l("E-mail"),
+        filters=TEXT_FILTERS,
+        validators=[Optional(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    locale = SelectField(
+        _l("Language"), choices=select_choices([("vi", "Tiếng Việt"), ("en", "English")])
+    )
+    submit = SubmitField(_l("Save"))

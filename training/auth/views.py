@@ -1,0 +1,125 @@
+"""Signing in and out.
+
+Failed sign-ins all read the same, sign-in is rate limited per address, the session is cleared
+and reissued at sign-in (so a session id planted before sign-in is worthless), and sign-out is a
+POST so that a link or an image on another site cannot sign anyone out.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from training.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
+from training.authz import current_person, login_required, public
+from training.clock import utcnow
+from training.extensions import db, limiter
+from training.errors import RuleViolation
+from training.org.people import (
+    SignInFailed,
+    authenticate,
+    change_own_password,
+    update_own_profile,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: `//evil.example` and `https://…` are dropped."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@public
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("site.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            person = authenticate(form.username.data, form.password.data, now=utcnow())
+        except SignInFailed as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+        else:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            login_user(person)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("site.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> ResponseReturnValue:
+    """Everyone can keep their own e-mail, language and password; the rest of a staff record
+    belongs to the unit's IT officer."""
+    person = current_person()
+    profile_form = ProfileForm(prefix="profile", obj=person)
+    if request.method == "GET":
+        profile_form.locale.data = person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    password_form = ChangePasswordForm(prefix="password")
+    if profile_form.submit.data and profile_form.validate_on_submit():
+        try:
+            update_own_profile(
+                person, email=profile_form.email.data, locale=profile_form.locale.data
+            )
+        except RuleViolation as err:
+            db.session.rollback()
+            err.attach_to(profile_form)
+        else:
+            db.session.commit()
+            session["lang"] = person.locale
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for(".profile"))
+    elif password_form.submit.data and password_form.validate_on_submit():
+        try:
+            change_own_password(
+                person, password_form.current_password.data, password_form.new_password.data
+            )
+        except RuleViolation as err:
+            db.session.rollback()
+            err.attach_to(password_form)
+        else:
+            db.session.commit()
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for(".profile"))
+    return render_template(
+        "auth/profile.html", person=person, profile_form=profile_form, password_form=password_form
+    )

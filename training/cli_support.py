@@ -1,0 +1,42 @@
+"""Small helpers shared by the command-line groups of every domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from training.clock import today_vn
+
+
+class DateParam(click.ParamType):
+    """Accepts dd/mm/yyyy (how Vietnamese officials write dates) or ISO yyyy-mm-dd."""
+
+    name = "date"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
+            except ValueError:
+                continue
+        self.fail(f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).", param, ctx)
+
+
+def effective_date_option(function):  # noqa: ANN001, ANN201
+    return click.option(
+        "--on",
+        "effective_on",
+        type=DateParam(),
+        default=None,
+        help="Date the change takes effect (dd/mm/yyyy); default: today in Vietnam.",
+    )(function)
+
+
+def effective(on: date | None) -> date:
+    return on or today_vn()

@@ -1,0 +1,139 @@
+"""Configuration: safe defaults in code, everything site-specific from the environment.
+
+No secret lives in code. Without `SECRET_KEY` in the environment a development site generates one
+once and keeps it in `instance/`, so sessions survive a restart; a production site refuses to start
+instead, along with any other setting that would be unsafe in front of real users.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Raised at start-up in production mode; the message lists every problem at once."""
+
+
+class DefaultConfig:
+    KHIEN_ENV = "development"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "khien@localhost"
+    # Argon2id parameters (argon2-cffi's RFC 9106 low-memory profile); tests lower them.
+    PASSWORD_TIME_COST = 3
+    PASSWORD_MEMORY_COST = 65536
+    PEOPLE_PER_PAGE = 50
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Only variables that are set become settings, so defaults stay in one place."""
+    env = os.environ if environ is None else environ
+    settings: dict[str, Any] = {}
+    direct = {
+        "KHIEN_ENV": "KHIEN_ENV",
+        "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+        "SECRET_KEY": "SECRET_KEY",
+        "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+        "MAIL_SERVER": "MAIL_SERVER",
+        "MAIL_USERNAME": "MAIL_USERNAME",
+        "MAIL_PASSWORD": "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+        "KHIEN_DEFAULT_LOCALE": "BABEL_DEFAULT_LOCALE",
+    }
+    for var, key in direct.items():
+        if env.get(var):
+            settings[key] = env[var]
+    if env.get("MAIL_PORT"):
+        settings["MAIL_PORT"] = int(env["MAIL_PORT"])
+    if env.get("MAIL_USE_TLS"):
+        settings["MAIL_USE_TLS"] = _env_bool(env["MAIL_USE_TLS"])
+    url = settings.get("SQLALCHEMY_DATABASE_URI", "")
+    if url.startswith("postgres://"):  # the scheme Heroku-style platforms hand out
+        settings["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix(
+            "postgres://"
+        )
+    elif url.startswith("postgresql://"):
+        settings["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix(
+            "postgresql://"
+        )
+    return settings
+
+
+def default_database_uri(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'khien.db'}"
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Generate the development secret once; later starts read it back."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < 32:
+        problems.append("SECRET_KEY must be set in the environment, at least 32 characters.")
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not uri or uri.startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL; SQLite is for development.")
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        problems.append(
+            "RATELIMIT_STORAGE_URI must be shared storage (redis://…): per-process memory lets "
+            "each worker count sign-in attempts separately."
+        )
+    if config.get("DEBUG"):
+        problems.append("Debug mode must be off.")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE must be on.")
+    return problems
+
+
+def finalise(config: dict[str, Any], instance_path: str) -> None:
+    """Fill what the environment left out, then refuse an unsafe production setup."""
+    production = config.get("KHIEN_ENV") == "production"
+    if production:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        problems = production_problems(config)
+        if problems:
+            raise UnsafeConfiguration(
+                "Refusing to start in production:\n- " + "\n- ".join(problems)
+            )
+        return
+    config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_uri(instance_path))
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret_key(instance_path)

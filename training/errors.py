@@ -1,0 +1,74 @@
+"""The project's error vocabulary.
+
+`KhienError` and its children are expected failures with a message fit for the user: a view shows
+them next to the form, a command prints them and exits non-zero. Anything else is a bug: it reaches
+the 500 page, is logged, and the request's transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import Flask, render_template
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+
+from training.extensions import db
+
+
+class KhienError(Exception):
+    """An expected failure whose message can be shown as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RuleViolation(KhienError):
+    """A business rule refused the input; `field` names the form field it belongs to."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def attach_to(self, form: FlaskForm) -> None:
+        target = getattr(form, self.field, None) if self.field else None
+        if target is not None:
+            target.errors = [*target.errors, self.message]
+        else:
+            form.form_errors.append(self.message)
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportRejected(KhienError):
+    """A file had problems; nothing of it was written."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        return render_template("errors/error.html", code=code, error=error), code
+
+    for code in ERROR_CODES:
+        app.register_error_handler(code, render_error)
+
+    @app.teardown_request
+    def _rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()

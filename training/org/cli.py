@@ -1,0 +1,169 @@
+"""`flask --app app units …` and `flask --app app users …`: the same services as the web pages,
+one commit per command, a clear message and a non-zero exit on bad input."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from training.cli_support import effective, effective_date_option
+from training.clock import today_vn
+from training.errors import RuleViolation
+from training.extensions import db
+from training.org import units as unit_services
+from training.org.models import Role, UnitKind
+from training.org.people import PersonData, create_person
+
+units_cli = AppGroup("units", help="The organisation tree: add, move, merge and retire units.")
+users_cli = AppGroup("users", help="People and their accounts.")
+commands = (units_cli, users_cli)
+
+
+def _run(action):  # noqa: ANN001, ANN202
+    """Run a service call; a broken rule rolls back and exits 1 with its message."""
+    try:
+        result = action()
+    except RuleViolation as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from err
+    db.session.commit()
+    return result
+
+
+@units_cli.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", "parent_code", help="Code of the parent unit.")
+@click.option(
+    "--kind", type=click.Choice([k.value for k in UnitKind]), default="division", show_default=True
+)
+@click.option("--key", is_flag=True, help="Mark as a key department (its staff are priority).")
+@effective_date_option
+def add_unit_command(
+    code: str, name: str, parent_code: str | None, kind: str, key: bool, effective_on: date | None
+) -> None:
+    """Add a unit under PARENT (or at the top of the tree)."""
+
+    def action():  # noqa: ANN202
+        parent = unit_services.require_unit(parent_code) if parent_code else None
+        return unit_services.add_unit(
+            code,
+            name,
+            kind=UnitKind(kind),
+            parent=parent,
+            is_key_department=key,
+            today=effective(effective_on),
+        )
+
+    unit = _run(action)
+    click.echo(f"{unit.code}: {unit.name}")
+
+
+@units_cli.command("move")
+@click.argument("code")
+@click.option("--parent", "parent_code", required=True, help="Code of the new parent unit.")
+@effective_date_option
+def move_unit_command(code: str, parent_code: str, effective_on: date | None) -> None:
+    """Move a unit, with its sub-units and people, under another parent."""
+    _run(
+        lambda: unit_services.move_unit(
+            unit_services.require_unit(code),
+            unit_services.require_unit(parent_code),
+            today=effective(effective_on),
+        )
+    )
+    click.echo(f"{code.upper()} → {parent_code.upper()}")
+
+
+@units_cli.command("merge")
+@click.argument("code")
+@click.option("--into", "into_code", required=True, help="Code of the unit that absorbs it.")
+@effective_date_option
+def merge_unit_command(code: str, into_code: str, effective_on: date | None) -> None:
+    """Merge a unit into another: its people and sub-units move, it retires, history stays."""
+    moved = _run(
+        lambda: unit_services.merge_unit(
+            unit_services.require_unit(code),
+            unit_services.require_unit(into_code),
+            today=effective(effective_on),
+        )
+    )
+    click.echo(f"{code.upper()} → {into_code.upper()}: {moved}")
+
+
+@units_cli.command("retire")
+@click.argument("code")
+@effective_date_option
+def retire_unit_command(code: str, effective_on: date | None) -> None:
+    """Retire an empty unit (no people, no active sub-units)."""
+    _run(
+        lambda: unit_services.retire_unit(
+            unit_services.require_unit(code), today=effective(effective_on)
+        )
+    )
+    click.echo(code.upper())
+
+
+@units_cli.command("list")
+@click.option("--all", "include_retired", is_flag=True, help="Include retired units.")
+def list_units_command(include_retired: bool) -> None:
+    """Print the tree, one unit a line, indented by depth."""
+    for unit in unit_services.units_under(None, include_retired=include_retired):
+        marks = (" [key]" if unit.is_key_department else "") + (
+            f" [retired {unit.retired_on:%d/%m/%Y}]" if unit.retired_on else ""
+        )
+        click.echo(f"{'  ' * unit.depth}{unit.code}  {unit.name}{marks}")
+
+
+@users_cli.command("add")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="Full name, in Vietnamese.")
+@click.option("--unit", "unit_code", required=True, help="Code of the person's unit.")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default="learner", show_default=True
+)
+@click.option("--email")
+@click.option("--employee-id")
+@click.option("--position")
+@click.option("--classified", is_flag=True, help="Drafts classified documents (priority).")
+@click.option("--it-staff", is_flag=True, help="Works as IT staff.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (never from the command line).",
+)
+def add_user_command(
+    username: str,
+    full_name: str,
+    unit_code: str,
+    role: str,
+    email: str | None,
+    employee_id: str | None,
+    position: str | None,
+    classified: bool,
+    it_staff: bool,
+    password_stdin: bool,
+) -> None:
+    """Add a person; without --password-stdin they cannot sign in until a password is set."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+
+    def action():  # noqa: ANN202
+        unit = unit_services.require_unit(unit_code)
+        data = PersonData(
+            username=username,
+            full_name=full_name,
+            unit=unit,
+            email=email,
+            employee_id=employee_id,
+            position=position,
+            role=Role(role),
+            drafts_classified=classified,
+            is_it_staff=it_staff,
+        )
+        return create_person(data, password=password, today=today_vn())
+
+    person = _run(action)
+    click.echo(f"{person.username}: {person.full_name} ({person.unit.code}, {person.role.value})")

@@ -1,0 +1,324 @@
+"""People and unit pages. Every object in a URL is loaded through a scope-aware getter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from training.authz import (
+    MANAGERS,
+    current_person,
+    current_scope,
+    get_person_in_scope_or_404,
+    get_unit_in_scope_or_404,
+    role_required,
+)
+from training.clock import today_vn
+from training.errors import RuleViolation
+from training.extensions import db
+from training.forms import ConfirmForm, select_choices
+from training.org import people as people_services
+from training.org import units as unit_services
+from training.org.forms import (
+    EVENT_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    KeyDepartmentForm,
+    MergeUnitForm,
+    MoveUnitForm,
+    PeopleFilterForm,
+    PersonForm,
+    RenameUnitForm,
+    UnitForm,
+)
+from training.org.models import Person, Role, Unit, UnitKind
+from training.org.people import PeopleFilter, PersonData
+from training.org.scope import assignable_roles
+from training.org.summary import unit_rows
+
+bp = Blueprint("org", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: Role) -> str:
+    return str(ROLE_LABELS[Role(role)])
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(kind: UnitKind) -> str:
+    return str(KIND_LABELS[UnitKind(kind)])
+
+
+def _unit_choices(units: Sequence[Unit]) -> list[tuple[int, str]]:
+    """Indented by depth so the tree reads in a plain <select>."""
+    return [(u.id, "\u2003" * max(u.depth, 0) + f"{u.name} ({u.code})") for u in units]
+
+
+def _scope_units() -> Sequence[Unit]:
+    return unit_services.units_under(current_scope().root)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+@bp.route("/people")
+@role_required(*MANAGERS)
+def list_people() -> ResponseReturnValue:
+    form = PeopleFilterForm(request.args)
+    units = _scope_units()
+    form.unit_id.choices = select_choices([(0, _("All units in my scope")), *_unit_choices(units)])
+    form.role.choices = select_choices(
+        [("", _("Any role")), *[(r.value, ROLE_LABELS[r]) for r in Role]]
+    )
+    filters = PeopleFilter()
+    if form.validate():
+        filters = PeopleFilter(
+            query=form.q.data or "",
+            unit=next((u for u in units if u.id == form.unit_id.data), None),
+            priority=form.priority.data,
+            drafts_classified=form.drafts_classified.data,
+            it_staff=form.it_staff.data,
+            role=Role(form.role.data) if form.role.data else None,
+            status=form.status.data or "active",
+        )
+    page = request.args.get("page", 1, type=int)
+    pagination = people_services.search_people(
+        current_scope(), filters, page=max(page, 1), per_page=current_app.config["PEOPLE_PER_PAGE"]
+    )
+    return render_template("org/people_list.html", form=form, pagination=pagination)
+
+
+def _person_form(person: Person | None) -> PersonForm:
+    form = PersonForm(obj=person)
+    form.unit_id.choices = select_choices(_unit_choices(_scope_units()))
+    roles = assignable_roles(current_person())
+    if person is not None and person.role not in roles:
+        roles = (person.role,)  # an officer may edit a record but not change a manager's role
+    form.role.choices = select_choices([(r.value, ROLE_LABELS[r]) for r in roles])
+    if person is not None and request.method == "GET":
+        form.role.data = person.role.value
+    return form
+
+
+def _person_data(form: PersonForm) -> PersonData:
+    unit = get_unit_in_scope_or_404(form.unit_id.data)
+    return PersonData(
+        username=form.username.data,
+        full_name=form.full_name.data,
+        unit=unit,
+        email=form.email.data,
+        employee_id=form.employee_id.data,
+        position=form.position.data,
+        role=Role(form.role.data),
+        drafts_classified=form.drafts_classified.data,
+        is_it_staff=form.is_it_staff.data,
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_person() -> ResponseReturnValue:
+    form = _person_form(None)
+    if request.method == "GET" and request.args.get("unit_id", type=int):
+        form.unit_id.data = request.args.get("unit_id", type=int)
+    if form.validate_on_submit():
+        try:
+            person = people_services.create_person(
+                _person_data(form), password=form.password.data or None, today=today_vn()
+            )
+        except RuleViolation as err:
+            db.session.rollback()
+            err.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("%(name)s was added.", name=person.full_name), "success")
+            return redirect(url_for(".show_person", person_id=person.id))
+    return render_template("org/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>")
+@role_required(*MANAGERS)
+def show_person(person_id: int) -> ResponseReturnValue:
+    person = get_person_in_scope_or_404(person_id)
+    return render_template(
+        "org/person_show.html",
+        person=person,
+        confirm=ConfirmForm(),
+        memberships=people_services.membership_history(person),
+        flags=people_services.flag_history(person),
+    )
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_person(person_id: int) -> ResponseReturnValue:
+    person = get_person_in_scope_or_404(person_id)
+    form = _person_form(person)
+    if form.validate_on_submit():
+        try:
+            people_services.update_person(person, _person_data(form), today=today_vn())
+            if form.password.data:
+                people_services.set_password(person, form.password.data)
+        except RuleViolation as err:
+            db.session.rollback()
+            err.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("The changes were saved."), "success")
+            return redirect(url_for(".show_person", person_id=person.id))
+    return render_template("org/person_form.html", form=form, person=person)
+
+
+@bp.route("/people/<int:person_id>/deactivate", methods=["POST"])
+@role_required(*MANAGERS)
+def deactivate_person(person_id: int) -> ResponseReturnValue:
+    person = get_person_in_scope_or_404(person_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            people_services.deactivate_person(person, actor=current_person())
+        except RuleViolation as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s can no longer sign in.", name=person.full_name), "success")
+    return redirect(url_for(".show_person", person_id=person.id))
+
+
+@bp.route("/people/<int:person_id>/reactivate", methods=["POST"])
+@role_required(*MANAGERS)
+def reactivate_person(person_id: int) -> ResponseReturnValue:
+    person = get_person_in_scope_or_404(person_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            people_services.reactivate_person(person)
+        except RuleViolation as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s can sign in again.", name=person.full_name), "success")
+    return redirect(url_for(".show_person", person_id=person.id))
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+@bp.route("/units")
+@role_required(*MANAGERS)
+def list_units() -> ResponseReturnValue:
+    return render_template("org/unit_tree.html", rows=unit_rows(current_scope()))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@role_required(Role.ICT_ADMIN)
+def new_unit() -> ResponseReturnValue:
+    form = UnitForm()
+    form.parent_id.choices = select_choices(
+        [(0, _("None (a top-level unit)")), *_unit_choices(_scope_units())]
+    )
+    if request.method == "GET" and request.args.get("parent_id", type=int):
+        form.parent_id.data = request.args.get("parent_id", type=int)
+    if form.validate_on_submit():
+        parent = get_unit_in_scope_or_404(form.parent_id.data) if form.parent_id.data else None
+        try:
+            unit = unit_services.add_unit(
+                form.code.data,
+                form.name.data,
+                kind=UnitKind(form.kind.data),
+                parent=parent,
+                is_key_department=form.is_key_department.data,
+                today=today_vn(),
+            )
+        except RuleViolation as err:
+            db.session.rollback()
+            err.attach_to(form)
+        else:
+            db.session.commit()
+            flash(_("Unit %(code)s was added.", code=unit.code), "success")
+            return redirect(url_for(".show_unit", unit_id=unit.id))
+    return render_template("org/unit_new.html", form=form)
+
+
+def _unit_forms(unit: Unit) -> dict[str, object]:
+    others = [u for u in _scope_units() if not unit_services.is_in_subtree(u, unit)]
+    move, merge = MoveUnitForm(prefix="move"), MergeUnitForm(prefix="merge")
+    move.parent_id.choices = select_choices(_unit_choices(others))
+    merge.into_id.choices = select_choices(_unit_choices(others))
+    return {
+        "rename_form": RenameUnitForm(prefix="rename", obj=unit),
+        "move_form": move,
+        "merge_form": merge,
+        "key_form": KeyDepartmentForm(prefix="key", obj=unit),
+        "confirm": ConfirmForm(),
+    }
+
+
+@bp.route("/units/<int:unit_id>")
+@role_required(*MANAGERS)
+def show_unit(unit_id: int) -> ResponseReturnValue:
+    unit = get_unit_in_scope_or_404(unit_id)
+    return render_template(
+        "org/unit_show.html",
+        unit=unit,
+        history=unit_services.unit_history(unit),
+        children=unit_services.active_children(unit),
+        event_labels=EVENT_LABELS,
+        **_unit_forms(unit),
+    )
+
+
+def _apply(unit: Unit, action: str) -> ResponseReturnValue:
+    """Run one structural change posted from the unit page; errors go back as a flash."""
+    forms = _unit_forms(unit)
+    today = today_vn()
+    try:
+        if action == "rename" and forms["rename_form"].validate_on_submit():
+            unit_services.rename_unit(unit, forms["rename_form"].name.data, today=today)
+        elif action == "move" and forms["move_form"].validate_on_submit():
+            parent = get_unit_in_scope_or_404(forms["move_form"].parent_id.data)
+            unit_services.move_unit(unit, parent, today=today)
+        elif action == "merge" and forms["merge_form"].validate_on_submit():
+            into = get_unit_in_scope_or_404(forms["merge_form"].into_id.data)
+            moved = unit_services.merge_unit(unit, into, today=today)
+            db.session.commit()
+            flash(
+                _(
+                    "%(code)s was merged into %(into)s; %(num)d people moved.",
+                    code=unit.code,
+                    into=into.code,
+                    num=moved,
+                ),
+                "success",
+            )
+            return redirect(url_for(".show_unit", unit_id=into.id))
+        elif action == "retire" and forms["confirm"].validate_on_submit():
+            unit_services.retire_unit(unit, today=today)
+        elif action == "key" and forms["key_form"].validate_on_submit():
+            unit_services.set_key_department(
+                unit, forms["key_form"].is_key_department.data, today=today
+            )
+        else:
+            flash(_("The form was incomplete or has expired; nothing was changed."), "error")
+            return redirect(url_for(".show_unit", unit_id=unit.id))
+    except RuleViolation as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The changes were saved."), "success")
+    return redirect(url_for(".show_unit", unit_id=unit.id))
+
+
+@bp.route("/units/<int:unit_id>/<any(rename, move, merge, retire):action>", methods=["POST"])
+@role_required(Role.ICT_ADMIN)
+def change_unit(unit_id: int, action: str) -> ResponseReturnValue:
+    return _apply(get_unit_in_scope_or_404(unit_id), action)
+
+
+@bp.route("/units/<int:unit_id>/key", methods=["POST"])
+@role_required(*MANAGERS)
+def set_key_department(unit_id: int) -> ResponseReturnValue:
+    """IT officers flag their own key departments (D2); structure stays with the admins."""
+    return _apply(get_unit_in_scope_or_404(unit_id), "key")

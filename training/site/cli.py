@@ -1,0 +1,43 @@
+"""`flask --app app init` and `flask --app app seed-demo`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from training.clock import today_vn
+from training.extensions import db
+from training.org.demo import DEMO_PASSWORD, demo_logins, seed_demo_province
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create the database or bring it to the latest schema; safe to run again."""
+    upgrade()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Set up the database and a demo province with its people; prints the demo logins."""
+    if current_app.config.get("KHIEN_ENV") == "production":
+        raise click.ClickException("The demo province is not for a production site.")
+    upgrade()
+    created = seed_demo_province(today=today_vn())
+    db.session.commit()
+    click.echo("Demo province created." if created else "Demo province already present.")
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for login in demo_logins():
+        mark = " *" if login.is_priority else ""
+        click.echo(
+            f"  {login.role.value:<13} {login.username:<18} {login.full_name}"
+            f" — {login.unit_name}{mark}"
+        )
+    click.echo("  (* priority: drafts classified documents or works in a key department)")
+
+
+commands = (init_command, seed_demo_command)

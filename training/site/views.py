@@ -1,0 +1,54 @@
+"""The home page (one per role), the language switch and the load balancer's health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from training.auth.views import safe_next
+from training.authz import current_scope, login_required, public
+from training.extensions import db
+from training.forms import ConfirmForm
+from training.org.models import Role
+from training.org.summary import scope_total, unit_rows
+
+bp = Blueprint("site", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@login_required
+def home() -> ResponseReturnValue:
+    person = current_user
+    if person.role == Role.LEARNER:
+        return render_template("site/home_learner.html", person=person)
+    rows = unit_rows(current_scope())
+    return render_template(
+        "site/home_manager.html", person=person, rows=rows, total=scope_total(rows)
+    )
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+@public
+def set_language(lang: str) -> ResponseReturnValue:
+    """Signed-in people keep the choice on their record; visitors keep it in the session."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("site.home"))
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200

@@ -1,0 +1,28 @@
+"""Text hygiene for Vietnamese input.
+
+The same name typed on two keyboards can arrive in two Unicode forms (precomposed "ễ" or "e" plus
+combining marks); stored unnormalised they would not compare equal, so every text field is
+normalised to NFC on the way in. Search keys drop the diacritics so "nguyen van" finds
+"Nguyễn Văn" on SQLite as well as PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def nfc_strip(value: object) -> object:
+    """WTForms filter: NFC-normalise and trim strings, pass anything else through."""
+    if isinstance(value, str):
+        return nfc(value).strip()
+    return value
+
+
+def fold(value: str) -> str:
+    """Lower-case, diacritic-free form used for search; "đ" has no decomposition, so map it."""
+    decomposed = unicodedata.normalize("NFD", value.casefold().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
