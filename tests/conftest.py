@@ -20,7 +20,7 @@ from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
 from training.org.units import add_unit
 
-PASSWORD = "mật-khẩu-thử-nghiệm"  # noqa: S105 - test fixture
+PASSWORD = "mật-khẩu-thử-nghiệm"
 TODAY = date(2026, 11, 25)
 
 pytest_plugins: list[str] = []
@@ -52,14 +52,21 @@ def app(database_url: str) -> Flask:
     return app
 
 
-@pytest.fixture(scope="session")
-def make_app(database_url: str) -> Callable[..., Flask]:
-    """A second app on the same database with other settings (CSRF on, a low rate limit)."""
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """A second app on the same database with other settings (CSRF on, a low rate limit).
+    Its connections are closed at the end of the test, not left to the garbage collector."""
+    made: list[Flask] = []
 
     def _make(**overrides: object) -> Flask:
-        return create_app({**_test_config(database_url), **overrides})
+        made.append(create_app({**_test_config(database_url), **overrides}))
+        return made[-1]
 
-    return _make
+    yield _make
+    for other in made:
+        with other.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture

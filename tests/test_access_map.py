@@ -21,6 +21,7 @@ def test_every_endpoint_is_guarded(app):
 
 
 def test_public_endpoints_are_few(app):
-    public = {e for e, v in app.view_functions.items()
-              if getattr(v, ACCESS_ATTRIBUTE, None) == "public"}
+    public = {
+        e for e, v in app.view_functions.items() if getattr(v, ACCESS_ATTRIBUTE, None) == "public"
+    }
     assert public == PUBLIC - {"static"}

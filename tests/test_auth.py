@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.conftest import PASSWORD, sign_in
 from training.extensions import db
 from training.org.models import Person, Role
-
-from tests.conftest import PASSWORD, sign_in
 
 GENERIC = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khoá."
 
@@ -13,8 +12,7 @@ GENERIC = "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã 
 def test_sign_in_leads_to_the_home_page(app, make_user):
     person = make_user(full_name="Trần Thị Mỹ Hạnh")
     client = app.test_client()
-    response = client.post("/auth/login", data={"username": person.username,
-                                                "password": PASSWORD})
+    response = client.post("/auth/login", data={"username": person.username, "password": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert "Trần Thị Mỹ Hạnh" in client.get("/").get_data(as_text=True)
@@ -41,8 +39,9 @@ def test_deactivated_person_cannot_sign_in(app, make_user):
     person = make_user()
     person.active = False
     db.session.commit()
-    response = app.test_client().post("/auth/login", data={"username": person.username,
-                                                           "password": PASSWORD})
+    response = app.test_client().post(
+        "/auth/login", data={"username": person.username, "password": PASSWORD}
+    )
     assert GENERIC in response.get_data(as_text=True)
 
 
@@ -58,8 +57,9 @@ def test_deactivation_ends_an_open_session(app, make_user):
 
 def test_person_without_password_cannot_sign_in(app, make_user):
     person = make_user(password=None)
-    response = app.test_client().post("/auth/login", data={"username": person.username,
-                                                           "password": PASSWORD})
+    response = app.test_client().post(
+        "/auth/login", data={"username": person.username, "password": PASSWORD}
+    )
     assert GENERIC in response.get_data(as_text=True)
 
 
@@ -100,8 +100,9 @@ def test_next_only_leads_within_the_site(app, make_user):
 
 def test_session_cookie_is_httponly_and_samesite(app, make_user):
     person = make_user()
-    response = app.test_client().post("/auth/login", data={"username": person.username,
-                                                           "password": PASSWORD})
+    response = app.test_client().post(
+        "/auth/login", data={"username": person.username, "password": PASSWORD}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
@@ -111,9 +112,12 @@ def test_repeated_failures_are_rate_limited(make_app, database, make_user):
     app = make_app(LOGIN_RATE_LIMIT="3 per minute")
     person = make_user()
     client = app.test_client()
-    codes = [client.post("/auth/login", data={"username": person.username,
-                                              "password": "sai"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post(
+            "/auth/login", data={"username": person.username, "password": "sai"}
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
     assert "Quá nhiều lần thử" in client.post("/auth/login").get_data(as_text=True)
 

@@ -7,10 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import PASSWORD
 from training.extensions import db
 from training.org.models import Person, Role
-
-from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -20,7 +19,8 @@ def csrf_app(make_app):
 
 def _token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token on the page"
     return match.group(1)
 
@@ -28,8 +28,7 @@ def _token(html: str) -> str:
 def test_sign_in_without_token_is_rejected(csrf_app, make_user):
     person = make_user()
     client = csrf_app.test_client()
-    response = client.post("/auth/login", data={"username": person.username,
-                                                "password": PASSWORD})
+    response = client.post("/auth/login", data={"username": person.username, "password": PASSWORD})
     assert response.status_code == 400
     assert client.get("/").status_code == 302
 
@@ -38,16 +37,18 @@ def test_sign_in_with_token_works(csrf_app, make_user):
     person = make_user()
     client = csrf_app.test_client()
     token = _token(client.get("/auth/login").get_data(as_text=True))
-    response = client.post("/auth/login", data={"username": person.username,
-                                                "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/auth/login", data={"username": person.username, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
 def _signed_in(app, person):
     client = app.test_client()
     token = _token(client.get("/auth/login").get_data(as_text=True))
-    client.post("/auth/login", data={"username": person.username, "password": PASSWORD,
-                                     "csrf_token": token})
+    client.post(
+        "/auth/login", data={"username": person.username, "password": PASSWORD, "csrf_token": token}
+    )
     return client
 
 
@@ -56,8 +57,15 @@ def test_forged_person_form_creates_nobody(csrf_app, make_user, make_unit):
     admin = make_user(role=Role.ICT_ADMIN, unit=unit)
     client = _signed_in(csrf_app, admin)
     before = db.session.scalar(select(func.count(Person.id)))
-    response = client.post("/people/new", data={
-        "full_name": "Kẻ Giả Mạo", "username": "forged", "unit_id": unit.id, "role": "learner"})
+    response = client.post(
+        "/people/new",
+        data={
+            "full_name": "Kẻ Giả Mạo",
+            "username": "forged",
+            "unit_id": unit.id,
+            "role": "learner",
+        },
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Person.id))) == before
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import sign_in
 from training.extensions import db
 from training.org.models import Person, Role, UnitKind
-
-from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -17,7 +16,10 @@ def tree(make_unit, make_user):
     a_div = make_unit("A-1", parent=a, kind=UnitKind.DIVISION)
     b = make_unit("B", parent=province)
     return {
-        "province": province, "a": a, "a_div": a_div, "b": b,
+        "province": province,
+        "a": a,
+        "a_div": a_div,
+        "b": b,
         "officer_a": make_user(role=Role.UNIT_OFFICER, unit=a, username="officer.a"),
         "in_a_div": make_user(unit=a_div, username="staff.a1"),
         "in_b": make_user(unit=b, username="staff.b"),
@@ -53,9 +55,15 @@ def test_officer_cannot_change_other_units_staff(app, tree, action):
 def test_officer_edit_post_for_other_unit_changes_nothing(app, tree):
     client = _as(app, tree["officer_a"])
     victim = tree["in_b"]
-    response = client.post(f"/people/{victim.id}/edit", data={
-        "full_name": "Đổi Tên", "username": victim.username, "unit_id": tree["a"].id,
-        "role": "learner"})
+    response = client.post(
+        f"/people/{victim.id}/edit",
+        data={
+            "full_name": "Đổi Tên",
+            "username": victim.username,
+            "unit_id": tree["a"].id,
+            "role": "learner",
+        },
+    )
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(Person, victim.id).full_name == "Nguyễn Văn An"
@@ -90,26 +98,40 @@ def test_officer_cannot_filter_by_a_unit_outside_scope(app, tree):
 
 def test_officer_cannot_place_a_person_in_another_unit(app, tree):
     client = _as(app, tree["officer_a"])
-    response = client.post("/people/new", data={
-        "full_name": "Người Mới", "username": "nguoi.moi", "unit_id": tree["b"].id,
-        "role": "learner"})
+    response = client.post(
+        "/people/new",
+        data={
+            "full_name": "Người Mới",
+            "username": "nguoi.moi",
+            "unit_id": tree["b"].id,
+            "role": "learner",
+        },
+    )
     assert response.status_code == 200  # the choice is not offered: the form says so
     assert db.session.query(Person).filter_by(username="nguoi.moi").count() == 0
 
 
 def test_officer_cannot_grant_management_roles(app, tree):
     client = _as(app, tree["officer_a"])
-    client.post("/people/new", data={
-        "full_name": "Người Mới", "username": "nguoi.moi", "unit_id": tree["a"].id,
-        "role": "ict_admin"})
+    client.post(
+        "/people/new",
+        data={
+            "full_name": "Người Mới",
+            "username": "nguoi.moi",
+            "unit_id": tree["a"].id,
+            "role": "ict_admin",
+        },
+    )
     assert db.session.query(Person).filter_by(username="nguoi.moi").count() == 0
 
 
 def test_officer_gets_404_for_other_units_page(app, tree):
     client = _as(app, tree["officer_a"])
     assert client.get(f"/units/{tree['b'].id}").status_code == 404
-    assert client.post(f"/units/{tree['b'].id}/key", data={"key-is_key_department": "y"}
-                       ).status_code == 404
+    assert (
+        client.post(f"/units/{tree['b'].id}/key", data={"key-is_key_department": "y"}).status_code
+        == 404
+    )
     assert client.get(f"/units/{tree['a_div'].id}").status_code == 200
 
 
@@ -125,8 +147,15 @@ def test_admin_reaches_everyone(app, tree):
         assert client.get(f"/people/{tree[person].id}").status_code == 200
 
 
-MANAGEMENT_PAGES = ("/people", "/people/new", "/units", "/units/new", "/people/{id}",
-                    "/people/{id}/edit", "/units/{unit}")
+MANAGEMENT_PAGES = (
+    "/people",
+    "/people/new",
+    "/units",
+    "/units/new",
+    "/people/{id}",
+    "/people/{id}/edit",
+    "/units/{unit}",
+)
 
 
 @pytest.mark.parametrize("page", MANAGEMENT_PAGES)

@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import Flask
 
+from training import extensions as ext
 from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
-from training import extensions as ext
 from training.i18n import init_i18n
 
 DOMAINS = ("site", "auth", "org")

@@ -28,7 +28,7 @@ class DateParam(click.ParamType):
         self.fail(f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).", param, ctx)
 
 
-def effective_date_option(function):  # noqa: ANN001, ANN201
+def effective_date_option(function):
     return click.option(
         "--on",
         "effective_on",

@@ -1,4 +1,4 @@
-"""Extension objects, created unbound so the factory can attach them to any app (tests make many)."""
+"""Extension objects, created unbound: the factory attaches them to each app (tests make many)."""
 
 from __future__ import annotations
 

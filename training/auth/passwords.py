@@ -14,7 +14,7 @@ MIN_LENGTH = 10
 
 # Verified against when the username is unknown, so a failed sign-in takes the same time
 # whether or not the account exists.
-_DUMMY_PASSWORD = "khien-timing-equaliser"
+_DUMMY_PASSWORD = "khien-timing-equaliser"  # noqa: S105 - not a credential
 
 
 def _hasher() -> PasswordHasher:

@@ -26,8 +26,8 @@ from flask_login import current_user, login_user, logout_user
 from training.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
 from training.authz import current_person, login_required, public
 from training.clock import utcnow
-from training.extensions import db, limiter
 from training.errors import RuleViolation
+from training.extensions import db, limiter
 from training.org.people import (
     SignInFailed,
     authenticate,
@@ -67,7 +67,7 @@ def login() -> ResponseReturnValue:
             form.form_errors.append(err.message)
         else:
             lang = session.get("lang")
-            session.clear()
+            session.clear()  # a new session at sign-in: nothing planted before survives
             if lang:
                 session["lang"] = lang
             login_user(person)
@@ -79,8 +79,11 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
+    lang = current_user.locale or session.get("lang")
     logout_user()
     session.clear()
+    if lang:
+        session["lang"] = lang  # the sign-in page stays in the language the person reads
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -22,7 +22,7 @@ users_cli = AppGroup("users", help="People and their accounts.")
 commands = (units_cli, users_cli)
 
 
-def _run(action):  # noqa: ANN001, ANN202
+def _run(action):
     """Run a service call; a broken rule rolls back and exits 1 with its message."""
     try:
         result = action()
@@ -47,7 +47,7 @@ def add_unit_command(
 ) -> None:
     """Add a unit under PARENT (or at the top of the tree)."""
 
-    def action():  # noqa: ANN202
+    def action():
         parent = unit_services.require_unit(parent_code) if parent_code else None
         return unit_services.add_unit(
             code,
@@ -150,7 +150,7 @@ def add_user_command(
     """Add a person; without --password-stdin they cannot sign in until a password is set."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
 
-    def action():  # noqa: ANN202
+    def action():
         unit = unit_services.require_unit(unit_code)
         data = PersonData(
             username=username,

@@ -11,7 +11,6 @@ from training.auth.passwords import MIN_LENGTH
 from training.forms import TEXT_FILTERS, select_choices
 from training.org.models import Role, UnitEventKind, UnitKind
 
-
 ROLE_LABELS = {
     Role.LEARNER: _l("Learner"),
     Role.UNIT_OFFICER: _l("Unit IT officer"),

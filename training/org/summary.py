@@ -40,7 +40,7 @@ class UnitRow:
 
 
 def _counts_by_unit(scope: Scope) -> dict[int, HeadCount]:
-    def count_if(condition) -> object:  # noqa: ANN001
+    def count_if(condition) -> object:
         return func.sum(case((condition, 1), else_=0))
 
     rows = db.session.execute(

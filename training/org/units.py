@@ -7,11 +7,11 @@ rows, so nothing a later report needs is overwritten. Functions flush, never com
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from training.errors import RuleViolation
 from training.extensions import db
@@ -44,7 +44,7 @@ def require_unit(code: str) -> Unit:
     return unit
 
 
-def subtree_filter(root: Unit):  # noqa: ANN201 - a SQLAlchemy expression
+def subtree_filter(root: Unit) -> ColumnElement[bool]:
     return Unit.path.startswith(root.path, autoescape=True)
 
 
@@ -257,7 +257,7 @@ def units_under(root: Unit | None, *, include_retired: bool = False) -> Sequence
     return sorted(units, key=_tree_sort_key(units))
 
 
-def _tree_sort_key(units: Sequence[Unit]):  # noqa: ANN202
+def _tree_sort_key(units: Sequence[Unit]) -> Callable[[Unit], tuple[str, ...]]:
     """Siblings sort by name, so a path of names (not ids) orders the tree for display."""
     by_id = {u.id: u for u in units}
 

@@ -1,0 +1,46 @@
+"""Every page of the demo province opens, for every role, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import sign_in
+from training.clock import today_vn
+from training.extensions import db
+from training.org.demo import DEMO_PASSWORD, seed_demo_province
+from training.org.models import Person, Unit
+
+
+@pytest.fixture
+def demo(database):
+    seed_demo_province(today=today_vn())
+    db.session.commit()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("username", ["quantri", "cntt.snv", "hanh.tran"])
+def test_every_page_opens(app, demo, username, lang):
+    client = app.test_client()
+    client.post(f"/language/{lang}")
+    sign_in(client, username, DEMO_PASSWORD)
+    me = db.session.scalar(select(Person).where(Person.username == username))
+    pages = ["/", "/auth/profile"]
+    if me.role.value != "learner":
+        person = db.session.scalar(select(Person).where(Person.unit_id == me.unit_id))
+        unit = db.session.get(Unit, me.unit_id)
+        pages += [
+            "/people",
+            "/people?priority=y&status=all",
+            "/people/new",
+            "/units",
+            f"/people/{person.id}",
+            f"/people/{person.id}/edit",
+            f"/units/{unit.id}",
+        ]
+    if me.role.value == "ict_admin":
+        pages += ["/units/new"]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert f'<html lang="{lang}">' in response.get_data(as_text=True)
