@@ -44,12 +44,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return os.environ.get("TEST_DATABASE_URL", default)
 
 
+def _dispose(app: Flask) -> None:
+    """Close pooled connections now rather than leave them to the garbage collector."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Flask:
+def app(database_url: str) -> Iterator[Flask]:
     app = create_app(_test_config(database_url))
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    _dispose(app)
 
 
 @pytest.fixture
@@ -64,9 +72,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
 
     yield _make
     for other in made:
-        with other.app_context():
-            for engine in db.engines.values():
-                engine.dispose()
+        _dispose(other)
 
 
 @pytest.fixture
