@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -24,6 +24,19 @@ PASSWORD = "mật-khẩu-thử-nghiệm"
 TODAY = date(2026, 11, 25)
 
 pytest_plugins: list[str] = []
+
+
+def _isolate_requests(app: Flask) -> Flask:
+    """In production every request gets its own app context. In tests the test's own context
+    is active, so Flask reuses it for each request and `g` would carry the signed-in user
+    (Flask-Login) and the locale (Flask-Babel) from one request, or one client, to the next."""
+
+    @app.before_request
+    def _fresh_request_state() -> None:
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
+    return app
 
 
 def _test_config(url: str) -> dict[str, object]:
@@ -53,7 +66,7 @@ def _dispose(app: Flask) -> None:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(_test_config(database_url))
+    app = _isolate_requests(create_app(_test_config(database_url)))
     with app.app_context():
         upgrade()
     yield app
@@ -67,7 +80,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     made: list[Flask] = []
 
     def _make(**overrides: object) -> Flask:
-        made.append(create_app({**_test_config(database_url), **overrides}))
+        made.append(_isolate_requests(create_app({**_test_config(database_url), **overrides})))
         return made[-1]
 
     yield _make

@@ -14,8 +14,9 @@ from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
 from training.i18n import init_i18n
 
-DOMAINS = ("site", "auth", "org")
-CLI_DOMAINS = ("site", "org")
+DOMAINS = ("site", "auth", "org", "courses")
+CLI_DOMAINS = ("site", "org", "content")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -23,6 +24,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(DefaultConfig)
     app.config.update(settings_from_env())
     app.config.update(overrides or {})
+    app.config.setdefault("COURSES_DIR", str(PROJECT_ROOT / "courses"))
+    app.config.setdefault("QUIZZES_DIR", str(PROJECT_ROOT / "quizzes"))
     finalise(app.config, app.instance_path)
     init_extensions(app)
     for name in DOMAINS:

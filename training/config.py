@@ -65,6 +65,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "MAIL_PASSWORD": "MAIL_PASSWORD",
         "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
         "KHIEN_DEFAULT_LOCALE": "BABEL_DEFAULT_LOCALE",
+        "KHIEN_COURSES_DIR": "COURSES_DIR",
+        "KHIEN_QUIZZES_DIR": "QUIZZES_DIR",
     }
     for var, key in direct.items():
         if env.get(var):

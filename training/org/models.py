@@ -12,22 +12,12 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from training.clock import utcnow
-from training.db import UTCDateTime
+from training.db import UTCDateTime, str_enum
 from training.extensions import db
-
-
-def _str_enum(enum_class: type[enum.Enum]) -> Enum:
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class UnitKind(enum.StrEnum):
@@ -73,7 +63,7 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[UnitKind] = mapped_column(_str_enum(UnitKind))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     path: Mapped[str] = mapped_column(String(400), index=True)
     is_key_department: Mapped[bool] = mapped_column(default=False)
@@ -106,7 +96,7 @@ class UnitEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    kind: Mapped[UnitEventKind] = mapped_column(_str_enum(UnitEventKind))
+    kind: Mapped[UnitEventKind] = mapped_column(str_enum(UnitEventKind))
     effective_on: Mapped[date]
     old_value: Mapped[str | None] = mapped_column(String(400))
     new_value: Mapped[str | None] = mapped_column(String(400))
@@ -146,7 +136,7 @@ class Person(UserMixin, db.Model):
     employee_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     position: Mapped[str | None] = mapped_column(String(200))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    role: Mapped[Role] = mapped_column(_str_enum(Role), default=Role.LEARNER)
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.LEARNER)
     active: Mapped[bool] = mapped_column(default=True)
     drafts_classified: Mapped[bool] = mapped_column(default=False)
     is_it_staff: Mapped[bool] = mapped_column(default=False)
@@ -205,6 +195,6 @@ class PersonFlagPeriod(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    flag: Mapped[PersonFlag] = mapped_column(_str_enum(PersonFlag))
+    flag: Mapped[PersonFlag] = mapped_column(str_enum(PersonFlag))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from training.clock import today_vn
+from training.content.cli import run_sync
 from training.extensions import db
 from training.org.demo import DEMO_PASSWORD, demo_logins, seed_demo_province
 
@@ -15,9 +16,12 @@ from training.org.demo import DEMO_PASSWORD, demo_logins, seed_demo_province
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create the database or bring it to the latest schema; safe to run again."""
+    """Create or upgrade the database, then load the courses; safe to run again. A broken
+    course is refused (exit 1) and the version loaded before stays in use."""
     upgrade()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    if run_sync():
+        raise SystemExit(1)
 
 
 @click.command("seed-demo")
@@ -27,6 +31,7 @@ def seed_demo_command() -> None:
     if current_app.config.get("KHIEN_ENV") == "production":
         raise click.ClickException("The demo province is not for a production site.")
     upgrade()
+    run_sync()
     created = seed_demo_province(today=today_vn())
     db.session.commit()
     click.echo("Demo province created." if created else "Demo province already present.")

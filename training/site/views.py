@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from training.auth.views import safe_next
 from training.authz import current_scope, login_required, public
+from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
 from training.org.models import Role
@@ -23,7 +25,12 @@ bp = Blueprint("site", __name__, template_folder="templates")
 def home() -> ResponseReturnValue:
     person = current_user
     if person.role == Role.LEARNER:
-        return render_template("site/home_learner.html", person=person)
+        return render_template(
+            "site/home_learner.html",
+            person=person,
+            cards=courses_for(person),
+            lang=str(get_locale()),
+        )
     rows = unit_rows(current_scope())
     return render_template(
         "site/home_manager.html", person=person, rows=rows, total=scope_total(rows)

@@ -1,0 +1,75 @@
+"""`flask --app app content check | sync | trace`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from training.clock import utcnow
+from training.content.catalog import content_dirs, read_catalog
+from training.content.problems import Severity
+from training.content.trace import coverage, markdown_table
+from training.courses.loading import sync_courses
+from training.extensions import db
+
+content_cli = AppGroup("content", help="Course and quiz files: check, load, trace.")
+commands = (content_cli,)
+
+
+@content_cli.command("check")
+def check_command() -> None:
+    """Validate every course and quiz file; one 'path:line: message' per problem."""
+    catalog = read_catalog(*content_dirs())
+    problems = catalog.all_problems()
+    for problem in problems:
+        click.echo(problem.render(catalog.root), err=True)
+    errors = sum(p.severity == Severity.ERROR for p in problems)
+    click.echo(
+        f"{len(catalog.courses)} courses, {len(catalog.quizzes)} quizzes, "
+        f"{sum(len(q.questions) for q in catalog.quizzes)} questions: "
+        f"{errors} errors, {len(problems) - errors} warnings."
+    )
+    if problems:
+        sys.exit(1)
+
+
+def run_sync() -> int:
+    """Load what is valid, refuse what is broken; returns the number of courses refused."""
+    catalog = read_catalog(*content_dirs())
+    for problem in catalog.all_problems():
+        click.echo(problem.render(catalog.root), err=True)
+    report = sync_courses(catalog, now=utcnow())
+    db.session.commit()
+    for label, slugs in (
+        ("created", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("hidden", report.hidden),
+    ):
+        if slugs:
+            click.echo(f"{label}: {', '.join(slugs)}")
+    for slug in report.refused:
+        click.echo(f"REFUSED: {slug} has errors; the version loaded before stays in use.", err=True)
+    click.echo(f"lessons rendered: {report.rendered}, reused from cache: {report.reused}")
+    return len(report.refused)
+
+
+@content_cli.command("sync")
+def sync_command() -> None:
+    """Load courses into the database; a broken course is refused and keeps its old version."""
+    if run_sync():
+        sys.exit(1)
+
+
+@content_cli.command("trace")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="en", show_default=True)
+def trace_command(lang: str) -> None:
+    """Print, for each directive clause, the lessons and questions that cover it."""
+    rows = coverage(read_catalog(*content_dirs()))
+    click.echo(markdown_table(rows, lang))
+    gaps = [row.clause.id for row in rows if row.is_gap]
+    if gaps:
+        click.echo(f"\nRequired clauses not both taught and tested: {', '.join(gaps)}", err=True)
+        sys.exit(1)

@@ -1,0 +1,102 @@
+"""Learning pages: my courses, a course's outline, a lesson, and the course's own images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.utils import safe_join
+
+from training.authz import current_person, login_required
+from training.clock import utcnow
+from training.courses import services
+from training.courses.files import IMAGE_TYPES
+from training.courses.models import Course
+from training.extensions import db
+from training.forms import ConfirmForm
+
+bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
+
+
+def _lang() -> str:
+    return str(get_locale())
+
+
+def _course_or_404(slug: str) -> Course:
+    course = services.get_course_for(current_person(), slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/")
+@login_required
+def my_courses() -> ResponseReturnValue:
+    return render_template(
+        "courses/my_courses.html", cards=services.courses_for(current_person()), lang=_lang()
+    )
+
+
+@bp.route("/<slug>")
+@login_required
+def show_course(slug: str) -> ResponseReturnValue:
+    course = _course_or_404(slug)
+    outline = services.course_outline(course, current_person(), _lang())
+    return render_template("courses/course.html", course=course, outline=outline, lang=_lang())
+
+
+@bp.route("/<slug>/lessons/<key>")
+@login_required
+def show_lesson(slug: str, key: str) -> ResponseReturnValue:
+    course = _course_or_404(slug)
+    outline = services.course_outline(course, current_person(), _lang())
+    page = services.lesson_page(outline, key, _lang())
+    if page is None:
+        abort(404)
+    return render_template(
+        "courses/lesson.html", course=course, page=page, lang=_lang(), form=ConfirmForm()
+    )
+
+
+@bp.route("/<slug>/lessons/<key>/read", methods=["POST"])
+@login_required
+def mark_read(slug: str, key: str) -> ResponseReturnValue:
+    course = _course_or_404(slug)
+    outline = services.course_outline(course, current_person(), _lang())
+    if key not in outline.lessons:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.mark_read(current_person(), outline, key, now=utcnow())
+    db.session.commit()
+    following = outline.neighbours(key)[1]
+    if following is not None:
+        return redirect(url_for(".show_lesson", slug=slug, key=following.key))
+    flash(_("You have read every lesson of this course."), "success")
+    return redirect(url_for(".show_course", slug=slug))
+
+
+@bp.route("/<slug>/media/<path:filename>")
+@login_required
+def media(slug: str, filename: str) -> ResponseReturnValue:
+    """Only image files, only from this course's own folder, only for its audience."""
+    _course_or_404(slug)
+    if Path(filename).suffix.lower() not in IMAGE_TYPES:
+        abort(404)
+    folder = Path(current_app.config["COURSES_DIR"]) / slug
+    path = safe_join(str(folder), filename)
+    if path is None or not Path(path).is_file():
+        abort(404)
+    return send_file(path, max_age=3600)
