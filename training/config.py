@@ -11,7 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -20,7 +20,6 @@ class UnsafeConfiguration(RuntimeError):
 
 class DefaultConfig:
     KHIEN_ENV = "development"
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -124,10 +123,15 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def engine_options(uri: str) -> dict[str, Any]:
+    """A server database can drop idle connections (restarts, failovers), so each checkout is
+    pinged first; a SQLite file cannot, and the ping would only add a query to every request."""
+    return {} if uri.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def finalise(config: dict[str, Any], instance_path: str) -> None:
     """Fill what the environment left out, then refuse an unsafe production setup."""
-    production = config.get("KHIEN_ENV") == "production"
-    if production:
+    if config.get("KHIEN_ENV") == "production":
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
         problems = production_problems(config)
@@ -135,7 +139,10 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
             raise UnsafeConfiguration(
                 "Refusing to start in production:\n- " + "\n- ".join(problems)
             )
-        return
-    config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_uri(instance_path))
-    if not config.get("SECRET_KEY"):
-        config["SECRET_KEY"] = instance_secret_key(instance_path)
+    else:
+        config.setdefault("SQLALCHEMY_DATABASE_URI", default_database_uri(instance_path))
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = instance_secret_key(instance_path)
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from training.extensions import db, login_manager
 from training.org.models import Person
@@ -14,9 +13,8 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_person(person_id: str) -> Person | None:
-    """A deactivated person's open session ends at their next request. The unit comes along:
-    nearly every page asks whether the person is priority."""
+    """A deactivated person's open session ends at their next request."""
     if not person_id.isdigit():
         return None
-    person = db.session.get(Person, int(person_id), options=[joinedload(Person.unit)])
+    person = db.session.get(Person, int(person_id))
     return person if person is not None and person.active else None

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from training.courses.files import Audience
 from training.courses.models import Course, CourseVersion, Lesson, LessonRead, LessonText
@@ -28,6 +28,16 @@ def audiences_for(person: Person) -> list[Audience]:
     if person.is_it_staff:
         audiences.append(Audience.IT_STAFF)
     return audiences
+
+
+def audience_fits(audience: Audience, person: Person) -> bool:
+    """The same rule as `audiences_for`, asking about priority only when it matters, so the
+    common case (a course for everyone) needs nothing beyond the person's own row."""
+    if audience == Audience.ALL:
+        return True
+    if audience == Audience.IT_STAFF:
+        return person.is_it_staff
+    return person.is_priority
 
 
 def _visible_to(person: Person) -> ColumnElement[bool]:
@@ -100,8 +110,68 @@ def _read_keys(person: Person, course_ids: list[int]) -> dict[int, set[str]]:
 
 
 def get_course_for(person: Person, slug: str) -> Course | None:
-    """A course outside the person's audience reads as missing (404), like any other scope."""
-    return db.session.scalar(select(Course).where(Course.slug == slug, _visible_to(person)))
+    """A course outside the person's audience reads as missing (404), like any other scope.
+    Looked up by its unique slug and checked here: the same rule as `_visible_to`, without an
+    IN over enum values on the busiest path."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not course.active or not audience_fits(course.audience, person):
+        return None
+    return course
+
+
+@dataclass(frozen=True)
+class LessonEntry:
+    """A lesson as loaded: what the outline and the page need, minus anything per person."""
+
+    key: str
+    titles: dict[str, str]
+    hashes: dict[str, str]  # language -> source hash of its rendered HTML
+
+    def lang_for(self, lang: str) -> str:
+        return lang if lang in self.titles else next(iter(self.titles))
+
+
+@lru_cache(maxsize=256)
+def lessons_of(content_hash: str) -> tuple[LessonEntry, ...]:
+    """The lessons of a course version, cached in the process. The key is the content hash,
+    and everything cached is derived from the files that hash covers, so an entry can never
+    be stale: a changed course has a new hash."""
+    rows = db.session.execute(
+        select(
+            Lesson.key, Lesson.position, LessonText.lang, LessonText.title, LessonText.source_hash
+        )
+        .join(LessonText, LessonText.lesson_id == Lesson.id)
+        .where(
+            Lesson.version_id
+            == select(func.min(CourseVersion.id))
+            .where(CourseVersion.content_hash == content_hash)
+            .scalar_subquery()
+        )
+        .order_by(Lesson.position, LessonText.lang)
+    ).all()
+    entries: dict[str, LessonEntry] = {}
+    for key, _position, lang, title, source_hash in rows:
+        entry = entries.setdefault(key, LessonEntry(key, {}, {}))
+        entry.titles[lang] = title
+        entry.hashes[lang] = source_hash
+    return tuple(entries.values())
+
+
+@lru_cache(maxsize=1024)
+def lesson_html(source_hash: str) -> str:
+    """Rendered once at load time, read once per process: a page view renders nothing."""
+    return (
+        db.session.scalar(
+            select(LessonText.html).where(LessonText.source_hash == source_hash).limit(1)
+        )
+        or ""
+    )
+
+
+def forget_cached_lessons() -> None:
+    """For tests that rebuild the database under the same content."""
+    lessons_of.cache_clear()
+    lesson_html.cache_clear()
 
 
 @dataclass
@@ -114,9 +184,8 @@ class OutlineItem:
 @dataclass
 class Outline:
     course: Course
-    version_id: int
     items: list[OutlineItem]
-    lessons: dict[str, Lesson]
+    entries: dict[str, LessonEntry]
 
     @property
     def read_count(self) -> int:
@@ -134,38 +203,44 @@ class Outline:
     def is_all_read(self) -> bool:
         return bool(self.items) and all(item.is_read for item in self.items)
 
+    def position(self, key: str) -> int:
+        return [item.key for item in self.items].index(key) + 1
+
     def neighbours(self, key: str) -> tuple[OutlineItem | None, OutlineItem | None]:
-        keys = [item.key for item in self.items]
-        index = keys.index(key)
+        index = self.position(key) - 1
         previous = self.items[index - 1] if index > 0 else None
         following = self.items[index + 1] if index + 1 < len(self.items) else None
         return previous, following
 
 
-def _text_in(lesson: Lesson, lang: str) -> LessonText:
-    by_lang = {text.lang: text for text in lesson.texts}
-    return by_lang.get(lang) or next(iter(by_lang.values()))
+# Built once: this runs on every lesson page, and building the statement per request costs
+# about as much as running it.
+_OUTLINE_QUERY = (
+    select(Course, LessonRead.lesson_key)
+    .outerjoin(
+        LessonRead,
+        (LessonRead.course_id == Course.id) & (LessonRead.person_id == bindparam("person_id")),
+    )
+    .where(Course.slug == bindparam("slug"))
+)
 
 
-def course_outline(course: Course, person: Person, lang: str) -> Outline:
-    """Titles of every lesson of the current version; the HTML stays deferred until a page
-    asks for one lesson's."""
-    lessons = db.session.scalars(
-        select(Lesson)
-        .join(CourseVersion, Lesson.version_id == CourseVersion.id)
-        .options(selectinload(Lesson.texts))
-        .where(
-            CourseVersion.course_id == course.id, CourseVersion.content_hash == course.current_hash
-        )
-        .order_by(Lesson.position)
-    ).all()
-    read = _read_keys(person, [course.id]).get(course.id, set())
+def outline_for(person: Person, slug: str, lang: str) -> Outline | None:
+    """The course and what this person has read of it, in one query. None when the course is
+    missing or not for this person's audience."""
+    rows = db.session.execute(_OUTLINE_QUERY, {"person_id": person.id, "slug": slug}).all()
+    if not rows:
+        return None
+    course = rows[0][0]
+    if not course.active or not audience_fits(course.audience, person):
+        return None
+    read = {key for _course, key in rows if key is not None}
+    entries = lessons_of(course.current_hash)
     items = [
-        OutlineItem(lesson.key, _text_in(lesson, lang).title, lesson.key in read)
-        for lesson in lessons
+        OutlineItem(entry.key, entry.titles[entry.lang_for(lang)], entry.key in read)
+        for entry in entries
     ]
-    version_id = lessons[0].version_id if lessons else 0
-    return Outline(course, version_id, items, {lesson.key: lesson for lesson in lessons})
+    return Outline(course, items, {entry.key: entry for entry in entries})
 
 
 @dataclass
@@ -179,25 +254,44 @@ class LessonPage:
     previous: OutlineItem | None
     next: OutlineItem | None
 
+    @property
+    def number(self) -> int:
+        return self.outline.position(self.key)
+
     def is_fallback(self, lang: str) -> bool:
         return self.shown_lang != lang
 
 
 def lesson_page(outline: Outline, key: str, lang: str) -> LessonPage | None:
-    lesson = outline.lessons.get(key)
-    if lesson is None:
+    entry = outline.entries.get(key)
+    if entry is None:
         return None
-    text = _text_in(lesson, lang)
+    shown = entry.lang_for(lang)
     previous, following = outline.neighbours(key)
     is_read = next(item.is_read for item in outline.items if item.key == key)
-    return LessonPage(outline, key, text.title, text.html, text.lang, is_read, previous, following)
+    return LessonPage(
+        outline,
+        key,
+        entry.titles[shown],
+        lesson_html(entry.hashes[shown]),
+        shown,
+        is_read,
+        previous,
+        following,
+    )
 
 
 def mark_read(person: Person, outline: Outline, key: str, *, now: datetime) -> bool:
     """True when this is news. A second mark (double click, two tabs) changes nothing: the
     unique constraint decides, inside a savepoint so the request's transaction survives."""
-    if key not in outline.lessons:
+    if key not in outline.entries:
         raise KeyError(key)
+    version_id = db.session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == outline.course.id,
+            CourseVersion.content_hash == outline.course.current_hash,
+        )
+    )
     exists = db.session.scalar(
         select(LessonRead.id).where(
             LessonRead.person_id == person.id,
@@ -214,7 +308,7 @@ def mark_read(person: Person, outline: Outline, key: str, *, now: datetime) -> b
                     person_id=person.id,
                     course_id=outline.course.id,
                     lesson_key=key,
-                    version_id=outline.version_id,
+                    version_id=version_id,
                     read_at=now,
                 )
             )

@@ -23,7 +23,6 @@ from training.authz import current_person, login_required
 from training.clock import utcnow
 from training.courses import services
 from training.courses.files import IMAGE_TYPES
-from training.courses.models import Course
 from training.extensions import db
 from training.forms import ConfirmForm
 
@@ -34,11 +33,11 @@ def _lang() -> str:
     return str(get_locale())
 
 
-def _course_or_404(slug: str) -> Course:
-    course = services.get_course_for(current_person(), slug)
-    if course is None:
+def _outline_or_404(slug: str) -> services.Outline:
+    outline = services.outline_for(current_person(), slug, _lang())
+    if outline is None:
         abort(404)
-    return course
+    return outline
 
 
 @bp.route("/")
@@ -52,16 +51,16 @@ def my_courses() -> ResponseReturnValue:
 @bp.route("/<slug>")
 @login_required
 def show_course(slug: str) -> ResponseReturnValue:
-    course = _course_or_404(slug)
-    outline = services.course_outline(course, current_person(), _lang())
+    outline = _outline_or_404(slug)
+    course = outline.course
     return render_template("courses/course.html", course=course, outline=outline, lang=_lang())
 
 
 @bp.route("/<slug>/lessons/<key>")
 @login_required
 def show_lesson(slug: str, key: str) -> ResponseReturnValue:
-    course = _course_or_404(slug)
-    outline = services.course_outline(course, current_person(), _lang())
+    outline = _outline_or_404(slug)
+    course = outline.course
     page = services.lesson_page(outline, key, _lang())
     if page is None:
         abort(404)
@@ -73,9 +72,8 @@ def show_lesson(slug: str, key: str) -> ResponseReturnValue:
 @bp.route("/<slug>/lessons/<key>/read", methods=["POST"])
 @login_required
 def mark_read(slug: str, key: str) -> ResponseReturnValue:
-    course = _course_or_404(slug)
-    outline = services.course_outline(course, current_person(), _lang())
-    if key not in outline.lessons:
+    outline = _outline_or_404(slug)
+    if key not in outline.entries:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -92,7 +90,8 @@ def mark_read(slug: str, key: str) -> ResponseReturnValue:
 @login_required
 def media(slug: str, filename: str) -> ResponseReturnValue:
     """Only image files, only from this course's own folder, only for its audience."""
-    _course_or_404(slug)
+    if services.get_course_for(current_person(), slug) is None:
+        abort(404)
     if Path(filename).suffix.lower() not in IMAGE_TYPES:
         abort(404)
     folder = Path(current_app.config["COURSES_DIR"]) / slug
