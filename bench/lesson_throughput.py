@@ -60,10 +60,15 @@ def sign_in(port: int) -> str:
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    body = urllib.parse.urlencode({"username": USERNAME, "password": PASSWORD,
-                                   "csrf_token": token[1] if token else ""})
-    conn.request("POST", "/auth/login", body=body, headers={
-        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    body = urllib.parse.urlencode(
+        {"username": USERNAME, "password": PASSWORD, "csrf_token": token[1] if token else ""}
+    )
+    conn.request(
+        "POST",
+        "/auth/login",
+        body=body,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     response = conn.getresponse()
     response.read()
     if response.status != 302:
@@ -71,8 +76,9 @@ def sign_in(port: int) -> str:
     return response.getheader("Set-Cookie", "").split(";")[0]
 
 
-def drive(port: int, path: str, cookie: str, seconds: float, connections: int,
-          expect: bytes) -> tuple[int, list[float]]:
+def drive(
+    port: int, path: str, cookie: str, seconds: float, connections: int, expect: bytes
+) -> tuple[int, list[float]]:
     """`connections` threads, each on its own keep-alive connection, for `seconds`."""
     latencies: list[list[float]] = [[] for _ in range(connections)]
     errors: list[str] = []
@@ -118,20 +124,49 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="alternate the two endpoints this many times; medians are kept")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternate the two endpoints this many times; medians are kept",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
-               "SECRET_KEY": "bench-" + "x" * 40, "KHIEN_ENV": "development"}
-        subprocess.run([sys.executable, "-m", "flask", "--app", "app", "seed-demo"], cwd=ROOT,
-                       env=env, check=True, capture_output=True)
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "KHIEN_ENV": "development",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "seed-demo"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread",
-             "--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
-            cwd=ROOT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(args.workers),
+                "-k",
+                "gthread",
+                "--threads",
+                "8",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "app:app",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             wait_until_up(port)
             cookie = sign_in(port)
@@ -139,30 +174,38 @@ def main() -> None:
             rounds = []
             latencies: list[float] = []
             for _ in range(args.rounds):  # alternate, so drift on the machine hits both
-                health, _ = drive(port, "/healthz", "", args.seconds, args.connections,
-                                  b'"ok"')
-                lessons, times = drive(port, LESSON, cookie, args.seconds, args.connections,
-                                       b"lesson-body")
+                health, _ = drive(port, "/healthz", "", args.seconds, args.connections, b'"ok"')
+                lessons, times = drive(
+                    port, LESSON, cookie, args.seconds, args.connections, b"lesson-body"
+                )
                 latencies.extend(times)
                 rounds.append((health / args.seconds, lessons / args.seconds))
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print(f"gunicorn: {args.workers} workers x 8 threads; client: {args.connections} "
-          f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint")
+    print(
+        f"gunicorn: {args.workers} workers x 8 threads; client: {args.connections} "
+        f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint"
+    )
     for index, (health_rate, lesson_rate) in enumerate(rounds, start=1):
-        print(f"  round {index}: /healthz {health_rate:7.1f} req/s, lesson {lesson_rate:7.1f} "
-              f"req/s, ratio {lesson_rate / health_rate:.2f}")
+        print(
+            f"  round {index}: /healthz {health_rate:7.1f} req/s, lesson {lesson_rate:7.1f} "
+            f"req/s, ratio {lesson_rate / health_rate:.2f}"
+        )
     health_rate = statistics.median(r[0] for r in rounds)
     lesson_rate = statistics.median(r[1] for r in rounds)
     ratio = statistics.median(r[1] / r[0] for r in rounds)
     print(f"/healthz       {health_rate:8.1f} req/s (median)")
-    print(f"lesson page    {lesson_rate:8.1f} req/s (median)   "
-          f"p50 {1000 * statistics.median(latencies):6.1f} ms   "
-          f"p95 {1000 * percentile(latencies, 0.95):6.1f} ms")
-    print(f"ratio lesson / healthz: {ratio:.2f} (median of rounds; aim: at least 0.33) -> "
-          f"{'met' if ratio >= 1 / 3 else 'NOT MET'}")
+    print(
+        f"lesson page    {lesson_rate:8.1f} req/s (median)   "
+        f"p50 {1000 * statistics.median(latencies):6.1f} ms   "
+        f"p95 {1000 * percentile(latencies, 0.95):6.1f} ms"
+    )
+    print(
+        f"ratio lesson / healthz: {ratio:.2f} (median of rounds; aim: at least 0.33) -> "
+        f"{'met' if ratio >= 1 / 3 else 'NOT MET'}"
+    )
 
 
 if __name__ == "__main__":
