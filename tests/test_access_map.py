@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from training.authz import ACCESS_ATTRIBUTE
 
-PUBLIC = {"static", "auth.login", "site.healthz", "site.set_language"}
+PUBLIC = {
+    "static",
+    "auth.login",
+    "site.healthz",
+    "site.set_language",
+    "certificates.verify",
+    "certificates.verify_form",
+}
 
 
 def test_every_endpoint_is_guarded(app):

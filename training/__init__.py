@@ -14,8 +14,8 @@ from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
 from training.i18n import init_i18n
 
-DOMAINS = ("site", "auth", "org", "courses")
-CLI_DOMAINS = ("site", "org", "content")
+DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates")
+CLI_DOMAINS = ("site", "org", "content", "quizzes")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

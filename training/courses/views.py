@@ -20,11 +20,12 @@ from flask_babel import gettext as _
 from werkzeug.utils import safe_join
 
 from training.authz import current_person, login_required
-from training.clock import utcnow
+from training.clock import today_vn, utcnow
 from training.courses import services
 from training.courses.files import IMAGE_TYPES
 from training.extensions import db
 from training.forms import ConfirmForm
+from training.quizzes.attempts import quiz_panel
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
@@ -53,7 +54,17 @@ def my_courses() -> ResponseReturnValue:
 def show_course(slug: str) -> ResponseReturnValue:
     outline = _outline_or_404(slug)
     course = outline.course
-    return render_template("courses/course.html", course=course, outline=outline, lang=_lang())
+    panel = quiz_panel(current_person(), course, now=utcnow(), today=today_vn())
+    db.session.commit()  # an overdue attempt found on the way is closed
+    return render_template(
+        "courses/course.html",
+        course=course,
+        outline=outline,
+        lang=_lang(),
+        panel=panel,
+        form=ConfirmForm(),
+        today=today_vn(),
+    )
 
 
 @bp.route("/<slug>/lessons/<key>")

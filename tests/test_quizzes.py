@@ -1,0 +1,351 @@
+"""Quizzes that cannot be gamed, and certificates anyone can verify."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from tests.conftest import sign_in
+from training.clock import today_vn, utcnow
+from training.courses.models import Course
+from training.extensions import db
+from training.org.models import Person
+from training.quizzes import attempts as svc
+from training.quizzes.files import QuestionType
+from training.quizzes.grading import percent, points_for
+from training.quizzes.models import Attempt, AttemptResult, AttemptStatus, Completion, Quiz
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
+
+
+@pytest.fixture
+def content(tmp_path, app, monkeypatch):
+    shutil.copytree(FIXTURES, tmp_path / "content")
+    root = tmp_path / "content"
+    shutil.copy(ROOT / "courses" / "clauses.yml", root / "courses" / "clauses.yml")
+    quiz = root / "quizzes" / "sample.yml"
+    quiz.write_text(
+        quiz.read_text(encoding="utf-8").replace(
+            "questions_per_attempt: 2",
+            "questions_per_attempt: 2\ntime_limit_minutes: 20\nmax_attempts_per_day: 3",
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(app.config, "COURSES_DIR", str(root / "courses"))
+    monkeypatch.setitem(app.config, "QUIZZES_DIR", str(root / "quizzes"))
+    return root
+
+
+@pytest.fixture
+def loaded(app, database, content):
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    return content
+
+
+@pytest.fixture
+def learner(app, loaded, make_user):
+    person = make_user(username="hocvien", full_name="Trần Thị Mỹ Hạnh")
+    client = app.test_client()
+    sign_in(client, person.username)
+    for key in ("01-intro", "02-email"):
+        client.post(f"/courses/sample/lessons/{key}/read")
+    return person, client
+
+
+def _start(client) -> Attempt:
+    response = client.post("/courses/sample/quiz")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    return db.session.get(Attempt, attempt_id)
+
+
+def _right_answers(attempt: Attempt) -> dict[str, list[str]]:
+    return {
+        f"q{q.position}": [str(i) for i, c in enumerate(q.payload["choices"]) if c["correct"]]
+        for q in attempt.questions
+    }
+
+
+def test_correct_answers_never_reach_an_open_attempt(learner):
+    _person, client = learner
+    attempt = _start(client)
+    html = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert "correct" not in html
+    for question in attempt.questions:
+        assert question.payload["text"]["vi"] in html
+        assert question.payload["explanation"]["vi"] not in html
+    assert "Đáp án đúng" not in html
+
+
+def test_a_full_run_passes_completes_and_certifies(app, learner):
+    person, client = learner
+    attempt = _start(client)
+    response = client.post(
+        f"/attempts/{attempt.id}", data=_right_answers(attempt), follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert "100%" in html
+    assert "Đạt" in html
+    for question in attempt.questions:
+        assert question.payload["explanation"]["vi"] in html  # why, for every question
+    completion = db.session.scalar(select(Completion).where(Completion.person_id == person.id))
+    assert completion.valid_until == svc.add_months(completion.completed_on, 12)
+    certificate = client.get(f"/certificates/{completion.code}").get_data(as_text=True)
+    assert "Trần Thị Mỹ Hạnh" in certificate
+    assert completion.code in certificate
+    assert "Quốc huy" not in certificate
+    assert "Độc lập - Tự do - Hạnh phúc" not in certificate
+    public = app.test_client().get(f"/verify/{completion.code.lower().replace('-', '')}")
+    assert public.status_code == 200
+    page = public.get_data(as_text=True)
+    assert "Trần Thị Mỹ Hạnh" in page
+    assert "Khoá học mẫu" in page
+    assert completion.valid_until.strftime("%d/%m/%Y") in page
+    assert person.username not in page
+    assert "100%" not in page  # the score is nobody else's business
+
+
+def test_wrong_answers_fail_and_show_what_was_right(learner):
+    _person, client = learner
+    attempt = _start(client)
+    wrong = {}
+    for q in attempt.questions:
+        if q.type == QuestionType.MULTIPLE:
+            wrong[f"q{q.position}"] = [
+                str(i) for i, c in enumerate(q.payload["choices"]) if not c["correct"]
+            ]
+        else:
+            wrong[f"q{q.position}"] = [
+                str(next(i for i, c in enumerate(q.payload["choices"]) if not c["correct"]))
+            ]
+    html = client.post(f"/attempts/{attempt.id}", data=wrong, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "0%" in html
+    assert "Chưa đạt" in html
+    assert "đáp án đúng" in html
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
+
+
+def test_a_second_submit_changes_nothing(learner):
+    _person, client = learner
+    attempt = _start(client)
+    client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    replay = client.post(f"/attempts/{attempt.id}", data={}, follow_redirects=True)
+    assert "đã được nộp" in replay.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AttemptResult)) == 1
+    assert db.session.scalar(select(AttemptResult.score)) == 100
+
+
+def test_twenty_concurrent_submits_grade_once(app, learner):
+    _person, client = learner
+    attempt_id = _start(client).id
+    db.session.commit()
+    answers = {
+        q.position: [i for i, c in enumerate(q.payload["choices"]) if c["correct"]]
+        for q in db.session.get(Attempt, attempt_id).questions
+    }
+    barrier = threading.Barrier(20, timeout=30)  # never hang the suite
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        with app.app_context():
+            barrier.wait()  # all twenty go at once
+            try:
+                attempt = db.session.get(Attempt, attempt_id)
+                svc.submit_attempt(attempt, answers, now=utcnow(), today=today_vn())
+                db.session.commit()
+                outcomes.append("graded")
+            except (svc.AlreadySubmitted, IntegrityError):
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["graded"] + ["refused"] * 19
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AttemptResult)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+    assert db.session.get(Attempt, attempt_id).status == AttemptStatus.GRADED
+
+
+def test_a_late_submit_is_refused_with_a_clear_message(learner):
+    _person, client = learner
+    attempt = _start(client)
+    with pytest.raises(svc.QuizRefused, match=r"hết|ran out"):
+        svc.submit_attempt(
+            attempt, {}, now=attempt.deadline_at + timedelta(minutes=1), today=today_vn()
+        )
+    db.session.commit()
+    assert attempt.status == AttemptStatus.EXPIRED
+    assert db.session.scalar(select(func.count()).select_from(AttemptResult)) == 0
+    html = client.post(
+        f"/attempts/{attempt.id}", data=_right_answers(attempt), follow_redirects=True
+    ).get_data(as_text=True)
+    assert "đã hết thời gian" in html
+    assert db.session.scalar(select(func.count()).select_from(AttemptResult)) == 0
+
+
+def test_attempts_per_day_are_enforced(learner):
+    _person, client = learner
+    for _ in range(3):
+        attempt = _start(client)
+        client.post(f"/attempts/{attempt.id}", data={})
+    response = client.post("/courses/sample/quiz", follow_redirects=True)
+    assert "đã dùng hết 3 lần làm bài hôm nay" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 3
+
+
+def test_starting_twice_resumes_the_running_attempt(learner):
+    _person, client = learner
+    first = _start(client)
+    second = _start(client)
+    assert first.id == second.id
+
+
+def test_quiz_opens_only_after_every_lesson(app, loaded, make_user):
+    person = make_user(username="chuadoc")
+    client = app.test_client()
+    sign_in(client, person.username)
+    response = client.post("/courses/sample/quiz", follow_redirects=True)
+    assert "Hãy đọc hết các bài" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+
+
+def test_another_learners_attempt_is_404(app, learner, make_user):
+    _person, client = learner
+    attempt = _start(client)
+    other = make_user(username="nguoikhac")
+    intruder = app.test_client()
+    sign_in(intruder, other.username)
+    assert intruder.get(f"/attempts/{attempt.id}").status_code == 404
+    assert intruder.post(f"/attempts/{attempt.id}", data=_right_answers(attempt)).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).status == AttemptStatus.OPEN
+
+
+def test_a_finished_attempt_survives_a_bank_edit(app, learner, loaded):
+    _person, client = learner
+    attempt = _start(client)
+    client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    bank = loaded / "quizzes" / "sample.yml"
+    bank.write_text(
+        bank.read_text(encoding="utf-8").replace(
+            "Gửi văn bản cơ quan qua kênh nào?", "Câu hỏi đã sửa?"
+        ),
+        encoding="utf-8",
+    )
+    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+    html = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert "Câu hỏi đã sửa?" not in html
+    assert db.session.scalar(select(AttemptResult.score)) == 100
+
+
+def test_certificate_is_only_for_its_holder_and_unknown_codes_say_so(app, learner, make_user):
+    _person, client = learner
+    attempt = _start(client)
+    client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    code = db.session.scalar(select(Completion.code))
+    other = app.test_client()
+    sign_in(other, make_user(username="nguoikhac").username)
+    assert other.get(f"/certificates/{code}").status_code == 404
+    unknown = app.test_client().get("/verify/AAAA-BBBB-CCCC")
+    assert unknown.status_code == 404
+    assert "Không có chứng nhận nào mang mã này" in unknown.get_data(as_text=True)
+
+
+def test_verification_shows_the_unit_at_completion_time(app, learner, make_unit):
+    from training.org.units import move_person_to_unit
+
+    person, client = learner
+    attempt = _start(client)
+    client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    completion = db.session.scalar(select(Completion))
+    first_unit = db.session.get(Person, person.id).unit.name
+    later = make_unit("MOI", name="Đơn vị mới")
+    move_person_to_unit(
+        db.session.get(Person, person.id), later, today=completion.completed_on + timedelta(days=30)
+    )
+    db.session.commit()
+    page = app.test_client().get(f"/verify/{completion.code}").get_data(as_text=True)
+    assert first_unit in page
+    assert "Đơn vị mới" not in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "selected", "partial", "expected"),
+    [
+        (QuestionType.SINGLE, [0], False, 1.0),
+        (QuestionType.SINGLE, [1], False, 0.0),
+        (QuestionType.MULTIPLE, [0, 1], False, 1.0),
+        (QuestionType.MULTIPLE, [0], False, 0.0),
+        (QuestionType.MULTIPLE, [0], True, 0.5),
+        (QuestionType.MULTIPLE, [0, 2], True, 0.0),
+        (QuestionType.MULTIPLE, [0, 1, 2], True, 0.5),
+    ],
+)
+def test_scoring(kind, selected, partial, expected):
+    payload = {"choices": [{"correct": True}, {"correct": True}, {"correct": False}]}
+    if kind == QuestionType.SINGLE:
+        payload = {"choices": [{"correct": True}, {"correct": False}]}
+    assert points_for(kind, payload, selected, partial_credit=partial) == expected
+
+
+def test_percent_rounds_down():
+    assert percent([1.0] * 4 + [0.0]) == 80
+    assert percent([1.0, 1.0, 1.0, 0.99, 0.0]) == 79
+
+
+def test_months_are_calendar_months():
+    assert svc.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert svc.add_months(date(2026, 11, 25), 12) == date(2027, 11, 25)
+
+
+def test_every_shipped_bank_draws_from_three_times_its_attempt(app, database):
+    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+    quizzes = db.session.scalars(select(Quiz)).all()
+    assert len(quizzes) == 8
+    total = 0
+    for quiz in quizzes:
+        pool = db.session.scalar(
+            select(func.count())
+            .select_from(db.metadata.tables["questions"])
+            .where(db.metadata.tables["questions"].c.quiz_id == quiz.id)
+        )
+        assert pool >= 3 * quiz.questions_per_attempt, quiz.slug
+        total += pool
+    assert total >= 150
+
+
+def test_drawing_is_random_but_frozen(app, learner):
+    person, _client = learner
+    course = db.session.scalar(select(Course).where(Course.slug == "sample"))
+    quiz = svc.quiz_for(course)
+    attempt = svc.start_attempt(
+        db.session.get(Person, person.id),
+        course,
+        quiz,
+        now=utcnow(),
+        today=today_vn(),
+        rng=random.Random(1),
+    )  # noqa: S311 - a seeded draw, not a secret
+    keys = [q.key for q in attempt.questions]
+    assert len(keys) == 2
+    assert len(set(keys)) == 2

@@ -1,0 +1,131 @@
+"""Quizzes as loaded from disk, attempts frozen at their start, results, and completions.
+
+An attempt copies its drawn questions — texts, shuffled choices, which are right, the
+explanation — when it starts, so grading is reproducible and a later edit of the bank never
+changes a finished attempt. Grading happens once: `AttemptResult` has one row per attempt at
+most, enforced by the database, so a double submit, a replayed form or two tabs cannot grade
+twice; `Completion` likewise has one row per attempt.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from training.clock import utcnow
+from training.db import UTCDateTime, str_enum
+from training.extensions import db
+from training.quizzes.files import QuestionType
+
+
+class Quiz(db.Model):
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    course_slug: Mapped[str] = mapped_column(String(80), index=True)
+    pass_mark: Mapped[int]
+    questions_per_attempt: Mapped[int]
+    time_limit_minutes: Mapped[int | None]
+    max_attempts_per_day: Mapped[int | None]
+    partial_credit: Mapped[bool] = mapped_column(default=False)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Question(db.Model):
+    """The current pool. Rewritten when the bank changes: attempts keep their own copies."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("quiz_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int]
+    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType))
+    clauses: Mapped[str] = mapped_column(String(400), default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AttemptStatus(enum.StrEnum):
+    OPEN = "open"
+    GRADED = "graded"
+    EXPIRED = "expired"
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_person_quiz_day", "person_id", "quiz_id", "started_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    course_hash: Mapped[str] = mapped_column(String(64))  # the course version it was taken on
+    pass_mark: Mapped[int]
+    partial_credit: Mapped[bool]
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_on: Mapped[date]  # Vietnamese calendar day, for attempts per day
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[AttemptStatus] = mapped_column(
+        str_enum(AttemptStatus), default=AttemptStatus.OPEN
+    )
+
+    questions: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.position"
+    )
+    result: Mapped[AttemptResult | None] = relationship(back_populates="attempt")
+
+
+class AttemptQuestion(db.Model):
+    """One drawn question, frozen: `payload` holds texts, the choices in the order shown and
+    which are right, and the explanation. `selected` is what the learner chose."""
+
+    __tablename__ = "attempt_questions"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(80))
+    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    selected: Mapped[list[int] | None] = mapped_column(JSON)
+    points: Mapped[float | None]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="questions")
+
+
+class AttemptResult(db.Model):
+    __tablename__ = "attempt_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    score: Mapped[int]  # percent, rounded down: 79.9 does not pass a mark of 80
+    passed: Mapped[bool]
+    graded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="result")
+
+
+class Completion(db.Model):
+    """A course completed: every lesson read and the quiz passed. Valid for the course's
+    validity from that day; the code verifies the certificate publicly."""
+
+    __tablename__ = "completions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_hash: Mapped[str] = mapped_column(String(64))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    completed_on: Mapped[date]
+    valid_until: Mapped[date]
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
