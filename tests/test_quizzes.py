@@ -344,8 +344,8 @@ def test_drawing_is_random_but_frozen(app, learner):
         quiz,
         now=utcnow(),
         today=today_vn(),
-        rng=random.Random(1),
-    )  # noqa: S311 - a seeded draw, not a secret
+        rng=random.Random(1),  # noqa: S311 - a seeded draw, not a secret
+    )
     keys = [q.key for q in attempt.questions]
     assert len(keys) == 2
     assert len(set(keys)) == 2

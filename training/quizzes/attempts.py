@@ -14,11 +14,12 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from training.courses.models import Course, LessonRead
 from training.courses.services import lessons_of
@@ -29,10 +30,10 @@ from training.quizzes.files import QuestionType
 from training.quizzes.grading import percent, points_for
 from training.quizzes.models import (
     Attempt,
-    AttemptQuestion,
     AttemptResult,
     AttemptStatus,
     Completion,
+    FrozenQuestion,
     Question,
     Quiz,
 )
@@ -58,40 +59,88 @@ def quiz_for(course: Course) -> Quiz | None:
     )
 
 
-def unread_lessons(person: Person, course: Course) -> list[str]:
-    read = set(
-        db.session.scalars(
-            select(LessonRead.lesson_key).where(
-                LessonRead.person_id == person.id, LessonRead.course_id == course.id
-            )
-        )
-    )
-    return [entry.key for entry in lessons_of(course.current_hash) if entry.key not in read]
-
-
-def attempts_on(person: Person, quiz: Quiz, day: date) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Attempt.id)).where(
-                Attempt.person_id == person.id,
-                Attempt.quiz_id == quiz.id,
-                Attempt.started_on == day,
-            )
-        )
-        or 0
+@lru_cache(maxsize=64)
+def pool_of(content_hash: str) -> tuple[FrozenQuestion, ...]:
+    """The question pool of a bank version, read once per process. Keyed by the file's hash,
+    and everything in it comes from that file, so an entry cannot go stale."""
+    rows = db.session.execute(
+        select(Question.key, Question.type, Question.payload)
+        .join(Quiz)
+        .where(Quiz.content_hash == content_hash)
+        .order_by(Question.position)
+    ).all()
+    return tuple(
+        FrozenQuestion(position, key, kind, payload)
+        for position, (key, kind, payload) in enumerate(rows, start=1)
     )
 
 
-def open_attempt(person: Person, quiz: Quiz, now: datetime) -> Attempt | None:
+@dataclass(frozen=True)
+class Standing:
+    """Everything starting an attempt depends on, read in one query."""
+
+    attempts_today: int
+    open_attempt_id: int | None
+    lessons_read: int
+    lessons_total: int
+
+    @property
+    def unread(self) -> int:
+        return self.lessons_total - self.lessons_read
+
+
+def _is_open() -> ColumnElement[bool]:
+    graded = select(AttemptResult.id).where(AttemptResult.attempt_id == Attempt.id).exists()
+    return Attempt.expired_at.is_(None) & ~graded
+
+
+def _standing_query() -> Select[tuple[int, int | None, int]]:
+    mine = (Attempt.person_id == bindparam("person_id")) & (Attempt.quiz_id == bindparam("quiz_id"))
+    return select(
+        select(func.count(Attempt.id))
+        .where(mine, Attempt.started_on == bindparam("today"))
+        .scalar_subquery(),
+        select(func.max(Attempt.id)).where(mine, _is_open()).scalar_subquery(),
+        select(func.count(LessonRead.id))
+        .where(
+            LessonRead.person_id == bindparam("person_id"),
+            LessonRead.course_id == bindparam("course_id"),
+            LessonRead.lesson_key.in_(bindparam("keys", expanding=True)),
+        )
+        .scalar_subquery(),
+    )
+
+
+# Built once: starting an attempt and showing a course page both ask it.
+_STANDING = _standing_query()
+
+
+def standing(person: Person, course: Course, quiz: Quiz, today: date) -> Standing:
+    keys = [entry.key for entry in lessons_of(course.current_hash)]
+    row = db.session.execute(
+        _STANDING,
+        {
+            "person_id": person.id,
+            "quiz_id": quiz.id,
+            "course_id": course.id,
+            "today": today,
+            "keys": keys,
+        },
+    ).one()
+    return Standing(int(row[0] or 0), row[1], int(row[2] or 0), len(keys))
+
+
+def open_attempt(
+    person: Person, quiz: Quiz, now: datetime, attempt_id: int | None = None
+) -> Attempt | None:
     """An attempt still running: starting again (a second tab, the back button) resumes it
-    rather than spending another of the day's attempts."""
-    for attempt in db.session.scalars(
-        select(Attempt).where(
-            Attempt.person_id == person.id,
-            Attempt.quiz_id == quiz.id,
-            Attempt.status == AttemptStatus.OPEN,
-        )
-    ):
+    rather than spending another of the day's attempts. An overdue one is closed on the way."""
+    query = select(Attempt).where(
+        Attempt.person_id == person.id, Attempt.quiz_id == quiz.id, _is_open()
+    )
+    if attempt_id is not None:
+        query = query.where(Attempt.id == attempt_id)
+    for attempt in db.session.scalars(query):
         if not expire_if_overdue(attempt, now):
             return attempt
     return None
@@ -106,30 +155,31 @@ def start_attempt(
     today: date,
     rng: random.Random | None = None,
 ) -> Attempt:
-    running = open_attempt(person, quiz, now)
-    if running is not None:
-        return running
-    if unread_lessons(person, course):
+    state = standing(person, course, quiz, today)
+    if state.open_attempt_id is not None:
+        running = open_attempt(person, quiz, now)
+        if running is not None:
+            return running
+    if state.unread:
         raise QuizRefused(_("Read every lesson of the course before taking its quiz."))
-    if quiz.max_attempts_per_day and attempts_on(person, quiz, today) >= quiz.max_attempts_per_day:
+    if quiz.max_attempts_per_day and state.attempts_today >= quiz.max_attempts_per_day:
         raise QuizRefused(
             _(
                 "You have used today's %(num)d attempts at this quiz. You can try again tomorrow.",
                 num=quiz.max_attempts_per_day,
             )
         )
-    pool = db.session.scalars(
-        select(Question).where(Question.quiz_id == quiz.id).order_by(Question.position)
-    ).all()
+    pool = pool_of(quiz.content_hash)
     if len(pool) < quiz.questions_per_attempt:
         raise QuizRefused(_("This quiz is not ready yet. Please tell your unit's IT officer."))
     rng = rng or random.SystemRandom()
-    drawn = rng.sample(list(pool), quiz.questions_per_attempt)
+    drawn = rng.sample(pool, quiz.questions_per_attempt)
     attempt = Attempt(
         person_id=person.id,
         quiz_id=quiz.id,
         course_id=course.id,
         course_hash=course.current_hash,
+        validity_months=course.validity_months,
         pass_mark=quiz.pass_mark,
         partial_credit=quiz.partial_credit,
         started_at=now,
@@ -137,23 +187,14 @@ def start_attempt(
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes
         else None,
-        status=AttemptStatus.OPEN,
+        items=[{"key": q.key, "type": q.type.value, "payload": _frozen(q, rng)} for q in drawn],
     )
     db.session.add(attempt)
-    for position, question in enumerate(drawn, start=1):
-        attempt.questions.append(
-            AttemptQuestion(
-                position=position,
-                key=question.key,
-                type=question.type,
-                payload=_frozen(question, rng),
-            )
-        )
     db.session.flush()
     return attempt
 
 
-def _frozen(question: Question, rng: random.Random) -> dict[str, Any]:
+def _frozen(question: FrozenQuestion, rng: random.Random) -> dict[str, Any]:
     payload = dict(question.payload)
     if question.type == QuestionType.TRUE_FALSE:
         answer = bool(payload["answer"])
@@ -168,13 +209,16 @@ def _frozen(question: Question, rng: random.Random) -> dict[str, Any]:
     return payload
 
 
+_ATTEMPT_OF_PERSON = (
+    select(Attempt)
+    .options(joinedload(Attempt.result))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.person_id == bindparam("person_id"))
+)
+
+
 def get_attempt_for(person: Person, attempt_id: int) -> Attempt | None:
     """Another person's attempt reads as missing."""
-    return db.session.scalar(
-        select(Attempt)
-        .options(selectinload(Attempt.questions), selectinload(Attempt.result))
-        .where(Attempt.id == attempt_id, Attempt.person_id == person.id)
-    )
+    return db.session.scalar(_ATTEMPT_OF_PERSON, {"attempt_id": attempt_id, "person_id": person.id})
 
 
 def expire_if_overdue(attempt: Attempt, now: datetime) -> bool:
@@ -184,7 +228,7 @@ def expire_if_overdue(attempt: Attempt, now: datetime) -> bool:
         and attempt.deadline_at is not None
         and (now > attempt.deadline_at + GRACE)
     ):
-        attempt.status = AttemptStatus.EXPIRED
+        attempt.expired_at = now
         return True
     return attempt.status == AttemptStatus.EXPIRED
 
@@ -198,9 +242,9 @@ class Outcome:
 def submit_attempt(
     attempt: Attempt, answers: Mapping[int, Sequence[int]], *, now: datetime, today: date
 ) -> Outcome:
-    """Grade once. The result row is the first thing written: if another submit of the same
-    attempt got there first, the unique constraint fails the flush and the caller rolls back;
-    nothing else of this request is written."""
+    """Grade once. Everything is written in one flush; if another submit of the same attempt
+    got there first, a unique constraint fails it and the caller rolls back, so nothing of
+    this request is kept."""
     if attempt.status == AttemptStatus.GRADED:
         raise AlreadySubmitted(_("This attempt has already been submitted."))
     if expire_if_overdue(attempt, now):
@@ -210,52 +254,48 @@ def submit_attempt(
     graded = []
     for question in attempt.questions:
         chosen = _valid_choices(question, answers.get(question.position, ()))
+        points = points_for(
+            question.type, question.payload, chosen, partial_credit=attempt.partial_credit
+        )
         graded.append(
-            (
-                question,
-                chosen,
-                points_for(
-                    question.type, question.payload, chosen, partial_credit=attempt.partial_credit
-                ),
+            FrozenQuestion(
+                question.position, question.key, question.type, question.payload, chosen, points
             )
         )
-    score = percent([points for _question, _chosen, points in graded])
+    score = percent([q.points or 0.0 for q in graded])
     result = AttemptResult(
-        attempt_id=attempt.id, score=score, passed=score >= attempt.pass_mark, graded_at=now
+        attempt_id=attempt.id,
+        score=score,
+        passed=score >= attempt.pass_mark,
+        graded_at=now,
+        answers=[q.answer_json() for q in graded],
     )
     db.session.add(result)
-    db.session.flush()  # the only pending write: the unique attempt_id decides who grades
-    for question, chosen, points in graded:
-        question.selected = chosen
-        question.points = points
-    attempt.status = AttemptStatus.GRADED
-    completion = _complete(attempt, today) if result.passed else None
+    completion = None
+    if result.passed:
+        completion = Completion(
+            person_id=attempt.person_id,
+            course_id=attempt.course_id,
+            course_hash=attempt.course_hash,
+            attempt_id=attempt.id,
+            completed_on=today,
+            valid_until=add_months(today, attempt.validity_months),
+            code=new_code(),
+        )
+        db.session.add(completion)
+    # One flush, one transaction: if another submit of this attempt was graded first, the
+    # unique attempt_id of the result (and of the completion) fails it and nothing is kept.
     db.session.flush()
     return Outcome(result, completion)
 
 
-def _valid_choices(question: AttemptQuestion, chosen: Sequence[int]) -> list[int]:
+def _valid_choices(question: FrozenQuestion, chosen: Sequence[int]) -> list[int]:
     """Only indexes that exist; a single-answer question keeps one at most."""
     count = len(question.payload["choices"])
     valid = sorted({i for i in chosen if 0 <= i < count})
     if question.type != QuestionType.MULTIPLE:
         valid = valid[:1]
     return valid
-
-
-def _complete(attempt: Attempt, today: date) -> Completion:
-    course = db.session.get_one(Course, attempt.course_id)  # the foreign key guarantees it
-    completion = Completion(
-        person_id=attempt.person_id,
-        course_id=course.id,
-        course_hash=attempt.course_hash,
-        attempt_id=attempt.id,
-        completed_on=today,
-        valid_until=add_months(today, course.validity_months),
-        code=new_code(),
-    )
-    db.session.add(completion)
-    return completion
 
 
 def add_months(day: date, months: int) -> date:
@@ -317,11 +357,15 @@ def quiz_panel(person: Person, course: Course, *, now: datetime, today: date) ->
     quiz = quiz_for(course)
     if quiz is None:
         return None
+    state = standing(person, course, quiz, today)
+    running = None
+    if state.open_attempt_id is not None:
+        running = open_attempt(person, quiz, now, state.open_attempt_id)
     return QuizPanel(
         quiz,
-        len(unread_lessons(person, course)),
-        attempts_on(person, quiz, today),
-        open_attempt(person, quiz, now),
+        state.unread,
+        state.attempts_today,
+        running,
         valid_completion(person, course, today),
         latest_results(person, quiz),
     )

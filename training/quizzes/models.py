@@ -1,15 +1,16 @@
 """Quizzes as loaded from disk, attempts frozen at their start, results, and completions.
 
 An attempt copies its drawn questions — texts, shuffled choices, which are right, the
-explanation — when it starts, so grading is reproducible and a later edit of the bank never
-changes a finished attempt. Grading happens once: `AttemptResult` has one row per attempt at
-most, enforced by the database, so a double submit, a replayed form or two tabs cannot grade
-twice; `Completion` likewise has one row per attempt.
+explanation — into itself when it starts, so grading is reproducible and a later edit of the
+bank never changes a finished attempt. Grading happens once: `AttemptResult` (score and
+answers) has one row per attempt at most, enforced by the database, so a double submit, a
+replayed form or two tabs cannot grade twice; `Completion` likewise has one row per attempt.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -59,7 +60,29 @@ class AttemptStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
+@dataclass(frozen=True)
+class FrozenQuestion:
+    """One drawn question as the attempt keeps it: texts, the choices in the order shown with
+    which are right, the explanation, and — once graded — what was chosen and the points."""
+
+    position: int
+    key: str
+    type: QuestionType
+    payload: dict[str, Any]
+    selected: list[int] | None = None
+    points: float | None = None
+
+    def frozen_json(self) -> dict[str, Any]:
+        return {"key": self.key, "type": self.type.value, "payload": self.payload}
+
+    def answer_json(self) -> dict[str, Any]:
+        return {"selected": self.selected, "points": self.points}
+
+
 class Attempt(db.Model):
+    """The drawn questions live in one JSON column: an attempt is written in one statement
+    when it starts and one when it is graded, and nothing outside it can change them."""
+
     __tablename__ = "attempts"
     __table_args__ = (Index("ix_attempts_person_quiz_day", "person_id", "quiz_id", "started_on"),)
 
@@ -68,38 +91,42 @@ class Attempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     course_hash: Mapped[str] = mapped_column(String(64))  # the course version it was taken on
+    validity_months: Mapped[int]  # the course's rule when the attempt started
     pass_mark: Mapped[int]
     partial_credit: Mapped[bool]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_on: Mapped[date]  # Vietnamese calendar day, for attempts per day
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[AttemptStatus] = mapped_column(
-        str_enum(AttemptStatus), default=AttemptStatus.OPEN
-    )
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed ungraded
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # written once, never changed
 
-    questions: Mapped[list[AttemptQuestion]] = relationship(
-        back_populates="attempt", order_by="AttemptQuestion.position"
-    )
     result: Mapped[AttemptResult | None] = relationship(back_populates="attempt")
 
+    @property
+    def status(self) -> AttemptStatus:
+        """Derived, not stored: graded means a result row exists, and only the database's
+        unique constraint decides that."""
+        if self.result is not None:
+            return AttemptStatus.GRADED
+        return AttemptStatus.EXPIRED if self.expired_at is not None else AttemptStatus.OPEN
 
-class AttemptQuestion(db.Model):
-    """One drawn question, frozen: `payload` holds texts, the choices in the order shown and
-    which are right, and the explanation. `selected` is what the learner chose."""
-
-    __tablename__ = "attempt_questions"
-    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
-    position: Mapped[int]
-    key: Mapped[str] = mapped_column(String(80))
-    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    selected: Mapped[list[int] | None] = mapped_column(JSON)
-    points: Mapped[float | None]
-
-    attempt: Mapped[Attempt] = relationship(back_populates="questions")
+    @property
+    def questions(self) -> list[FrozenQuestion]:
+        answers = self.result.answers if self.result is not None else []
+        questions = []
+        for position, item in enumerate(self.items, start=1):
+            answer = answers[position - 1] if position <= len(answers) else {}
+            questions.append(
+                FrozenQuestion(
+                    position,
+                    item["key"],
+                    QuestionType(item["type"]),
+                    item["payload"],
+                    answer.get("selected"),
+                    answer.get("points"),
+                )
+            )
+        return questions
 
 
 class AttemptResult(db.Model):
@@ -109,6 +136,7 @@ class AttemptResult(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
     score: Mapped[int]  # percent, rounded down: 79.9 does not pass a mark of 80
     passed: Mapped[bool]
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # per question, in order
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="result")

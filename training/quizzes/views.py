@@ -34,15 +34,15 @@ def start(slug: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_attempt(
+        attempt_id = services.start_attempt(
             current_person(), course, quiz, now=utcnow(), today=today_vn()
-        )
+        ).id  # read before the commit expires the object
     except services.QuizRefused as err:
         db.session.commit()  # an attempt found overdue on the way is closed for good
         flash(err.message, "error")
         return redirect(url_for("courses.show_course", slug=slug))
     db.session.commit()
-    return redirect(url_for(".show_attempt", attempt_id=attempt.id))
+    return redirect(url_for(".show_attempt", attempt_id=attempt_id))
 
 
 def _attempt_or_404(attempt_id: int) -> services.Attempt:

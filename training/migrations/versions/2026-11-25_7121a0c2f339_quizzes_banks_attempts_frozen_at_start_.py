@@ -1,8 +1,8 @@
 """Quizzes: banks, attempts frozen at their start, results graded once, completions.
 
-Revision ID: b6be36fc1d61
+Revision ID: 7121a0c2f339
 Revises: c2d523b004bb
-Create Date: 2026-11-25 15:20:16.473706
+Create Date: 2026-11-25 15:38:34.825011
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import training.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'b6be36fc1d61'
+revision = '7121a0c2f339'
 down_revision = 'c2d523b004bb'
 branch_labels = None
 depends_on = None
@@ -56,12 +56,14 @@ def upgrade():
     sa.Column('quiz_id', sa.Integer(), nullable=False),
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('course_hash', sa.String(length=64), nullable=False),
+    sa.Column('validity_months', sa.Integer(), nullable=False),
     sa.Column('pass_mark', sa.Integer(), nullable=False),
     sa.Column('partial_credit', sa.Boolean(), nullable=False),
     sa.Column('started_at', training.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('started_on', sa.Date(), nullable=False),
     sa.Column('deadline_at', training.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('status', sa.Enum('open', 'graded', 'expired', name='attemptstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('expired_at', training.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('items', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_attempts_course_id_courses')),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_attempts_person_id_people')),
     sa.ForeignKeyConstraint(['quiz_id'], ['quizzes.id'], name=op.f('fk_attempts_quiz_id_quizzes')),
@@ -71,24 +73,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempts_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_attempts_person_quiz_day', ['person_id', 'quiz_id', 'started_on'], unique=False)
 
-    op.create_table('attempt_questions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('attempt_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('key', sa.String(length=80), nullable=False),
-    sa.Column('type', sa.Enum('single', 'multiple', 'true_false', name='questiontype', native_enum=False, length=32), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('selected', sa.JSON(), nullable=True),
-    sa.Column('points', sa.Double(), nullable=True),
-    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_questions_attempt_id_attempts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_questions')),
-    sa.UniqueConstraint('attempt_id', 'position', name=op.f('uq_attempt_questions_attempt_id'))
-    )
     op.create_table('attempt_results',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=False),
     sa.Column('score', sa.Integer(), nullable=False),
     sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('graded_at', training.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_results_attempt_id_attempts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_results')),
@@ -126,7 +116,6 @@ def downgrade():
 
     op.drop_table('completions')
     op.drop_table('attempt_results')
-    op.drop_table('attempt_questions')
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_attempts_person_quiz_day')
         batch_op.drop_index(batch_op.f('ix_attempts_person_id'))
