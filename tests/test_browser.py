@@ -11,12 +11,15 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from training.extensions import db
 from training.org.models import Role, UnitKind
+from training.quizzes.models import Attempt
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +34,18 @@ def _browser_missing() -> str | None:
     return None
 
 
+CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
+ROOT = Path(__file__).resolve().parent.parent
+
+
 @pytest.fixture
-def live_url(make_app, database) -> Iterator[str]:
-    app = make_app(WTF_CSRF_ENABLED=True)
+def live_url(make_app, database, tmp_path) -> Iterator[str]:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copy(ROOT / "courses" / "clauses.yml", tmp_path / "content" / "courses")
+    app = make_app(WTF_CSRF_ENABLED=True, COURSES_DIR=str(tmp_path / "content" / "courses"),
+                   QUIZZES_DIR=str(tmp_path / "content" / "quizzes"))
+    with app.app_context():  # the live app's content folders, not the session app's
+        assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -81,6 +93,22 @@ def _wait_for(browser, locator: tuple[str, str], text: str) -> None:
     WebDriverWait(browser, 10).until(
         expected_conditions.text_to_be_present_in_element(locator, text)
     )
+
+
+def _click(browser, locator: tuple[str, str]) -> None:
+    """Wait until the element is there and clickable on the current page, then click it."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def clicked(driver) -> bool:
+        try:
+            expected_conditions.element_to_be_clickable(locator)(driver).click()
+        except (StaleElementReferenceException, WebDriverException, AttributeError):
+            return False
+        return True
+
+    WebDriverWait(browser, 10).until(clicked)
 
 
 def _sign_in(browser, live_url: str, username: str) -> None:
@@ -136,3 +164,45 @@ def test_wrong_password_in_the_browser_shows_the_generic_message(browser, live_u
         (By.CSS_SELECTOR, "main [role=alert]"),
         "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khoá.",
     )
+
+
+def test_learner_finishes_a_course_and_anyone_verifies_the_certificate(browser, live_url,
+                                                                       make_user, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    make_user(username="hanh.tran", full_name="Trần Thị Mỹ Hạnh")
+    _sign_in(browser, live_url, "hanh.tran")
+    _wait_for(browser, (By.TAG_NAME, "h1"), "Xin chào")
+
+    browser.get(f"{live_url}/courses/sample")
+    _click(browser, (By.PARTIAL_LINK_TEXT, "Bắt đầu khoá học"))
+    _wait_for(browser, (By.TAG_NAME, "h1"), "Giới thiệu")
+    _click(browser, (By.XPATH, "//button[text()='Đánh dấu đã đọc và học tiếp']"))
+    _wait_for(browser, (By.TAG_NAME, "h1"), "Không dùng Gmail")
+    _click(browser, (By.XPATH, "//button[text()='Đánh dấu đã đọc']"))
+    _wait_for(browser, (By.CSS_SELECTOR, ".flashes"), "đã đọc hết các bài")
+
+    _click(browser, (By.XPATH, "//button[text()='Làm bài kiểm tra']"))
+    _wait_for(browser, (By.TAG_NAME, "h1"), "Bài kiểm tra")
+    db.session.expire_all()
+    attempt = db.session.scalar(db.select(Attempt).order_by(Attempt.id.desc()))
+    for question in attempt.questions:
+        for index, choice in enumerate(question.payload["choices"]):
+            if choice["correct"]:
+                browser.find_element(By.ID, f"q{question.position}-{index}").click()
+    _click(browser, (By.XPATH, "//button[text()='Nộp bài']"))
+
+    _wait_for(browser, (By.CSS_SELECTOR, ".score"), "100%")
+    assert "Giải thích:" in browser.find_element(By.TAG_NAME, "main").text
+    _click(browser, (By.LINK_TEXT, "Xem và in chứng nhận"))
+    _wait_for(browser, (By.CSS_SELECTOR, ".cert-name"), "Trần Thị Mỹ Hạnh")
+    code = browser.find_element(By.CSS_SELECTOR, ".cert-facts code").text
+    browser.save_screenshot(str(tmp_path / "certificate.png"))
+
+    _click(browser, (By.XPATH, "//button[text()='Đăng xuất']"))
+    _wait_for(browser, (By.TAG_NAME, "h1"), "Đăng nhập")
+    browser.get(f"{live_url}/verify")
+    browser.find_element(By.ID, "code").send_keys(code.lower().replace("-", " "))
+    _click(browser, (By.CSS_SELECTOR, "main form button[type=submit]"))
+    _wait_for(browser, (By.CSS_SELECTOR, ".verify-result h2"), "Chứng nhận còn hiệu lực")
+    assert "Trần Thị Mỹ Hạnh" in browser.find_element(By.CSS_SELECTOR, ".verify-result").text

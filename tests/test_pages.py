@@ -13,7 +13,8 @@ from training.org.models import Person, Unit
 
 
 @pytest.fixture
-def demo(database):
+def demo(app, database):
+    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
     seed_demo_province(today=today_vn())
     db.session.commit()
 
@@ -25,7 +26,7 @@ def test_every_page_opens(app, demo, username, lang):
     client.post(f"/language/{lang}")
     sign_in(client, username, DEMO_PASSWORD)
     me = db.session.scalar(select(Person).where(Person.username == username))
-    pages = ["/", "/auth/profile"]
+    pages = ["/", "/auth/profile", "/courses/", "/certificates/", "/verify"]
     if me.role.value != "learner":
         person = db.session.scalar(select(Person).where(Person.unit_id == me.unit_id))
         unit = db.session.get(Unit, me.unit_id)
@@ -40,6 +41,7 @@ def test_every_page_opens(app, demo, username, lang):
         ]
     if me.role.value == "ict_admin":
         pages += ["/units/new"]
+    pages += ["/courses/foundations", "/courses/foundations/lessons/01-threat"]
     for page in pages:
         response = client.get(page)
         assert response.status_code == 200, page

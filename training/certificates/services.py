@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from training.courses.models import Course
 from training.extensions import db
-from training.org.models import Membership, Person, Unit
+from training.org.models import Membership, Person, Unit, UnitKind
 from training.quizzes.models import Completion
 
 
@@ -61,19 +61,25 @@ def find_certificate(code: str) -> Certificate | None:
 
 def _unit_on(person: Person, day: date) -> str:
     """The unit the person belonged to on the day they completed: a later move or merger does
-    not rewrite the certificate."""
-    name = db.session.scalar(
-        select(Unit.name)
-        .join(Membership, Membership.unit_id == Unit.id)
-        .where(
-            Membership.person_id == person.id,
-            Membership.valid_from <= day,
-            (Membership.valid_to.is_(None)) | (Membership.valid_to > day),
+    not rewrite the certificate. A division is named with its parent ("Phòng Tổng hợp – Văn
+    phòng UBND tỉnh"): many agencies have a "Văn phòng"."""
+    unit = (
+        db.session.scalar(
+            select(Unit)
+            .join(Membership, Membership.unit_id == Unit.id)
+            .where(
+                Membership.person_id == person.id,
+                Membership.valid_from <= day,
+                (Membership.valid_to.is_(None)) | (Membership.valid_to > day),
+            )
+            .order_by(Membership.valid_from.desc())
+            .limit(1)
         )
-        .order_by(Membership.valid_from.desc())
-        .limit(1)
+        or person.unit
     )
-    return name or person.unit.name
+    if unit.kind == UnitKind.DIVISION and unit.parent is not None:
+        return f"{unit.name} – {unit.parent.name}"
+    return unit.name
 
 
 def certificates_of(person: Person) -> list[tuple[Completion, Course]]:
