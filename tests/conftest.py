@@ -6,8 +6,10 @@ Set TEST_DATABASE_URL to run the same suite on PostgreSQL (CI does, after the SQ
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask, g
@@ -22,6 +24,9 @@ from training.org.units import add_unit
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
 TODAY = date(2026, 11, 25)
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 
 pytest_plugins: list[str] = []
 
@@ -172,3 +177,19 @@ def client_as(app: Flask, make_user: Callable[..., Person]) -> Callable[..., Fla
         return client
 
     return _client_as
+
+
+def copy_sample_content(dest: Path) -> Path:
+    """The sample course and quiz, with the real clause map, in a folder a test may edit."""
+    shutil.copytree(SAMPLE_CONTENT, dest)
+    shutil.copy(ROOT / "courses" / "clauses.yml", dest / "courses" / "clauses.yml")
+    return dest
+
+
+@pytest.fixture
+def content(tmp_path: Path, app: Flask, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the sample content, which the session app reads for this test."""
+    root = copy_sample_content(tmp_path / "content")
+    monkeypatch.setitem(app.config, "COURSES_DIR", str(root / "courses"))
+    monkeypatch.setitem(app.config, "QUIZZES_DIR", str(root / "quizzes"))
+    return root

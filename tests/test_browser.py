@@ -11,12 +11,11 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, copy_sample_content
 from training.extensions import db
 from training.org.models import Role, UnitKind
 from training.quizzes.models import Attempt
@@ -34,16 +33,14 @@ def _browser_missing() -> str | None:
     return None
 
 
-CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
-ROOT = Path(__file__).resolve().parent.parent
-
-
 @pytest.fixture
 def live_url(make_app, database, tmp_path) -> Iterator[str]:
-    shutil.copytree(CONTENT, tmp_path / "content")
-    shutil.copy(ROOT / "courses" / "clauses.yml", tmp_path / "content" / "courses")
-    app = make_app(WTF_CSRF_ENABLED=True, COURSES_DIR=str(tmp_path / "content" / "courses"),
-                   QUIZZES_DIR=str(tmp_path / "content" / "quizzes"))
+    copy_sample_content(tmp_path / "content")
+    app = make_app(
+        WTF_CSRF_ENABLED=True,
+        COURSES_DIR=str(tmp_path / "content" / "courses"),
+        QUIZZES_DIR=str(tmp_path / "content" / "quizzes"),
+    )
     with app.app_context():  # the live app's content folders, not the session app's
         assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -166,8 +163,9 @@ def test_wrong_password_in_the_browser_shows_the_generic_message(browser, live_u
     )
 
 
-def test_learner_finishes_a_course_and_anyone_verifies_the_certificate(browser, live_url,
-                                                                       make_user, tmp_path):
+def test_learner_finishes_a_course_and_anyone_verifies_the_certificate(
+    browser, live_url, make_user, tmp_path
+):
     from selenium.webdriver.common.by import By
 
     make_user(username="hanh.tran", full_name="Trần Thị Mỹ Hạnh")

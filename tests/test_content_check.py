@@ -3,26 +3,9 @@ line, as an author would need to fix it."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from training.extensions import db
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
-
-
-@pytest.fixture
-def content(tmp_path, app, monkeypatch):
-    """A private copy of the sample course and quiz, with the real clause map."""
-    shutil.copytree(FIXTURES, tmp_path / "content")
-    root = tmp_path / "content"
-    shutil.copy(ROOT / "courses" / "clauses.yml", root / "courses" / "clauses.yml")
-    monkeypatch.setitem(app.config, "COURSES_DIR", str(root / "courses"))
-    monkeypatch.setitem(app.config, "QUIZZES_DIR", str(root / "quizzes"))
-    return root
 
 
 @pytest.fixture

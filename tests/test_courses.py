@@ -15,19 +15,6 @@ from training.courses.models import Course, CourseVersion, LessonRead
 from training.extensions import db
 from training.org.models import Role, UnitKind
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
-
-
-@pytest.fixture
-def content(tmp_path, app, monkeypatch):
-    shutil.copytree(FIXTURES, tmp_path / "content")
-    root = tmp_path / "content"
-    shutil.copy(ROOT / "courses" / "clauses.yml", root / "courses" / "clauses.yml")
-    monkeypatch.setitem(app.config, "COURSES_DIR", str(root / "courses"))
-    monkeypatch.setitem(app.config, "QUIZZES_DIR", str(root / "quizzes"))
-    return root
-
 
 @pytest.fixture
 def sync(app, database):

@@ -7,19 +7,15 @@ from pathlib import Path
 GIFT = Path(__file__).resolve().parent / "fixtures" / "gift"
 
 
+def _import(app, source: Path, out: Path):
+    return app.test_cli_runner().invoke(
+        args=["quizzes", "import-gift", str(source), "--course", "sample", "--out", str(out)]
+    )
+
+
 def test_import_writes_our_format_and_lists_what_it_left_out(app, tmp_path):
     out = tmp_path / "sample-gift.yml"
-    result = app.test_cli_runner().invoke(
-        args=[
-            "quizzes",
-            "import-gift",
-            str(GIFT / "unsupported.gift"),
-            "--course",
-            "sample",
-            "--out",
-            str(out),
-        ]
-    )
+    result = _import(app, GIFT / "unsupported.gift", out)
     assert result.exit_code == 1  # something was left out: say so in the exit code too
     problems = [line for line in result.output.splitlines() if "unsupported.gift:" in line]
     assert problems, result.output
@@ -32,17 +28,7 @@ def test_import_writes_our_format_and_lists_what_it_left_out(app, tmp_path):
 
 def test_import_converts_the_syntax_fixture_exactly(app, tmp_path):
     out = tmp_path / "sample-gift.yml"
-    result = app.test_cli_runner().invoke(
-        args=[
-            "quizzes",
-            "import-gift",
-            str(GIFT / "syntax.gift"),
-            "--course",
-            "sample",
-            "--out",
-            str(out),
-        ]
-    )
+    result = _import(app, GIFT / "syntax.gift", out)
     assert result.exit_code == 0, result.output
     expected = (GIFT / "expected" / "syntax.yml").read_text(encoding="utf-8")
     assert out.read_text(encoding="utf-8") == expected
@@ -51,17 +37,7 @@ def test_import_converts_the_syntax_fixture_exactly(app, tmp_path):
 def test_import_refuses_to_overwrite_without_force(app, tmp_path):
     out = tmp_path / "sample-gift.yml"
     out.write_text("keep me", encoding="utf-8")
-    result = app.test_cli_runner().invoke(
-        args=[
-            "quizzes",
-            "import-gift",
-            str(GIFT / "syntax.gift"),
-            "--course",
-            "sample",
-            "--out",
-            str(out),
-        ]
-    )
+    result = _import(app, GIFT / "syntax.gift", out)
     assert result.exit_code != 0
     assert "--force" in result.output
     assert out.read_text(encoding="utf-8") == "keep me"

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-import shutil
 import threading
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,16 +20,11 @@ from training.quizzes.files import QuestionType
 from training.quizzes.grading import percent, points_for
 from training.quizzes.models import Attempt, AttemptResult, AttemptStatus, Completion, Quiz
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "content"
-
 
 @pytest.fixture
-def content(tmp_path, app, monkeypatch):
-    shutil.copytree(FIXTURES, tmp_path / "content")
-    root = tmp_path / "content"
-    shutil.copy(ROOT / "courses" / "clauses.yml", root / "courses" / "clauses.yml")
-    quiz = root / "quizzes" / "sample.yml"
+def content(content):
+    """The sample quiz, with a time limit and a daily allowance to enforce."""
+    quiz = content / "quizzes" / "sample.yml"
     quiz.write_text(
         quiz.read_text(encoding="utf-8").replace(
             "questions_per_attempt: 2",
@@ -39,9 +32,7 @@ def content(tmp_path, app, monkeypatch):
         ),
         encoding="utf-8",
     )
-    monkeypatch.setitem(app.config, "COURSES_DIR", str(root / "courses"))
-    monkeypatch.setitem(app.config, "QUIZZES_DIR", str(root / "quizzes"))
-    return root
+    return content
 
 
 @pytest.fixture
