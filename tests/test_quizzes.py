@@ -91,6 +91,8 @@ def test_a_full_run_passes_completes_and_certifies(app, learner):
         assert question.payload["explanation"]["vi"] in html  # why, for every question
     completion = db.session.scalar(select(Completion).where(Completion.person_id == person.id))
     assert completion.valid_until == svc.add_months(completion.completed_on, 12)
+    my_courses = client.get("/courses/").get_data(as_text=True)
+    assert f"Đã hoàn thành, hiệu lực đến {completion.valid_until:%d/%m/%Y}" in my_courses
     certificate = client.get(f"/certificates/{completion.code}").get_data(as_text=True)
     assert "Trần Thị Mỹ Hạnh" in certificate
     assert completion.code in certificate

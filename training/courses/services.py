@@ -7,7 +7,7 @@ in one query, the reads in another, and the HTML was rendered when the course wa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, bindparam, func, select
@@ -17,6 +17,7 @@ from training.courses.files import Audience
 from training.courses.models import Course, CourseVersion, Lesson, LessonRead, LessonText
 from training.extensions import db
 from training.org.models import Person
+from training.quizzes.models import Completion
 
 
 def audiences_for(person: Person) -> list[Audience]:
@@ -49,6 +50,7 @@ class CourseCard:
     course: Course
     lessons: int
     read: int
+    valid_until: date | None = None  # of the person's latest completion still valid
 
     @property
     def percent(self) -> int:
@@ -59,42 +61,35 @@ class CourseCard:
         return self.course.audience == Audience.PRIORITY
 
 
-def courses_for(person: Person) -> list[CourseCard]:
+def courses_for(person: Person, *, today: date) -> list[CourseCard]:
     """Priority-audience courses first (D2), then the catalogue's own order."""
     courses = db.session.scalars(select(Course).where(_visible_to(person))).all()
     if not courses:
         return []
     ids = [c.id for c in courses]
-    lesson_keys = _current_lesson_keys(ids)
     reads = _read_keys(person, ids)
-    cards = [
-        CourseCard(
-            c,
-            len(lesson_keys.get(c.id, ())),
-            len(reads.get(c.id, set()) & lesson_keys.get(c.id, set())),
+    valid = dict(
+        db.session.execute(
+            select(Completion.course_id, func.max(Completion.valid_until))
+            .where(
+                Completion.person_id == person.id,
+                Completion.course_id.in_(ids),
+                Completion.valid_until >= today,
+            )
+            .group_by(Completion.course_id)
+        ).all()
+    )
+    cards = []
+    for course in courses:
+        keys = {entry.key for entry in lessons_of(course.current_hash)}
+        cards.append(
+            CourseCard(
+                course, len(keys), len(reads.get(course.id, set()) & keys), valid.get(course.id)
+            )
         )
-        for c in courses
-    ]
     return sorted(
         cards, key=lambda card: (not card.is_priority, card.course.position, card.course.title_vi)
     )
-
-
-def _current_lesson_keys(course_ids: list[int]) -> dict[int, set[str]]:
-    rows = db.session.execute(
-        select(Course.id, Lesson.key)
-        .join(
-            CourseVersion,
-            (CourseVersion.course_id == Course.id)
-            & (CourseVersion.content_hash == Course.current_hash),
-        )
-        .join(Lesson, Lesson.version_id == CourseVersion.id)
-        .where(Course.id.in_(course_ids))
-    ).all()
-    keys: dict[int, set[str]] = {}
-    for course_id, key in rows:
-        keys.setdefault(course_id, set()).add(key)
-    return keys
 
 
 def _read_keys(person: Person, course_ids: list[int]) -> dict[int, set[str]]:

@@ -45,7 +45,9 @@ def _outline_or_404(slug: str) -> services.Outline:
 @login_required
 def my_courses() -> ResponseReturnValue:
     return render_template(
-        "courses/my_courses.html", cards=services.courses_for(current_person()), lang=_lang()
+        "courses/my_courses.html",
+        cards=services.courses_for(current_person(), today=today_vn()),
+        lang=_lang(),
     )
 
 

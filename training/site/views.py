@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from training.auth.views import safe_next
 from training.authz import current_scope, login_required, public
+from training.clock import today_vn
 from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
@@ -28,7 +29,7 @@ def home() -> ResponseReturnValue:
         return render_template(
             "site/home_learner.html",
             person=person,
-            cards=courses_for(person),
+            cards=courses_for(person, today=today_vn()),
             lang=str(get_locale()),
         )
     rows = unit_rows(current_scope())
