@@ -252,3 +252,12 @@ def test_lesson_page_costs_a_fixed_number_of_queries(content, sync, learner):
     tables = [re.sub(r"\s+", " ", s.split("FROM", 1)[-1])[:50] for s in statements]
     # person with unit, course, lesson titles, their texts, reads, this lesson's HTML
     assert len(statements) <= 6, tables
+
+
+def test_init_refuses_a_broken_course_and_keeps_the_loaded_one(app, content, sync, learner):
+    sync()
+    _edit(content / "courses" / "sample" / "02-email.vi.md", "clauses: [D3.2]", "clauses: [X]")
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 1
+    assert "02-email.vi.md:3: unknown clause ID 'X'" in result.output
+    assert learner.get("/courses/sample/lessons/02-email").status_code == 200
