@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 import click
 
 from training.clock import today_vn
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DateParam(click.ParamType):
@@ -28,7 +32,9 @@ class DateParam(click.ParamType):
         self.fail(f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).", param, ctx)
 
 
-def effective_date_option(function):
+def effective_date_option(function: F) -> F:
+    """Every reorganisation command takes the date the change takes effect: history is dated
+    by the decision, not by when someone typed it."""
     return click.option(
         "--on",
         "effective_on",

@@ -4,7 +4,9 @@ one commit per command, a clear message and a non-zero exit on bad input."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -14,15 +16,16 @@ from training.clock import today_vn
 from training.errors import RuleViolation
 from training.extensions import db
 from training.org import units as unit_services
-from training.org.models import Role, UnitKind
+from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
 
 units_cli = AppGroup("units", help="The organisation tree: add, move, merge and retire units.")
 users_cli = AppGroup("users", help="People and their accounts.")
 commands = (units_cli, users_cli)
+T = TypeVar("T")
 
 
-def _run(action):
+def _run(action: Callable[[], T]) -> T:
     """Run a service call; a broken rule rolls back and exits 1 with its message."""
     try:
         result = action()
@@ -47,7 +50,7 @@ def add_unit_command(
 ) -> None:
     """Add a unit under PARENT (or at the top of the tree)."""
 
-    def action():
+    def action() -> Unit:
         parent = unit_services.require_unit(parent_code) if parent_code else None
         return unit_services.add_unit(
             code,
@@ -150,7 +153,7 @@ def add_user_command(
     """Add a person; without --password-stdin they cannot sign in until a password is set."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
 
-    def action():
+    def action() -> Person:
         unit = unit_services.require_unit(unit_code)
         data = PersonData(
             username=username,

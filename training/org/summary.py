@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 
 from training.extensions import db
 from training.org.models import Person, Unit
@@ -40,7 +40,7 @@ class UnitRow:
 
 
 def _counts_by_unit(scope: Scope) -> dict[int, HeadCount]:
-    def count_if(condition) -> object:
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((condition, 1), else_=0))
 
     rows = db.session.execute(
