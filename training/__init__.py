@@ -13,6 +13,7 @@ from training import extensions as ext
 from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
 from training.i18n import init_i18n
+from training.security import init_security_headers
 
 DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates")
 CLI_DOMAINS = ("site", "org", "content", "quizzes")
@@ -34,6 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         for command in import_module(f"training.{name}.cli").commands:
             app.cli.add_command(command)
     register_error_handlers(app)
+    init_security_headers(app)
     return app
 
 
