@@ -46,6 +46,7 @@ def test_learner_reads_a_course_through_and_resumes(content, sync, learner):
     assert sync().exit_code == 0
     course_page = learner.get("/courses/sample").get_data(as_text=True)
     assert "Khoá học mẫu" in course_page
+    assert "Không sử dụng hệ thống email công cộng" in course_page  # what D3.2 asks
     assert "Bắt đầu khoá học" in course_page
 
     lesson = learner.get("/courses/sample/lessons/01-intro").get_data(as_text=True)

@@ -21,6 +21,8 @@ from werkzeug.utils import safe_join
 
 from training.authz import current_person, login_required
 from training.clock import today_vn, utcnow
+from training.content.catalog import CLAUSE_FILE
+from training.content.clauses import load_clauses
 from training.courses import services
 from training.courses.files import IMAGE_TYPES
 from training.extensions import db
@@ -58,8 +60,10 @@ def show_course(slug: str) -> ResponseReturnValue:
     course = outline.course
     panel = quiz_panel(current_person(), course, now=utcnow(), today=today_vn())
     db.session.commit()  # an overdue attempt found on the way is closed
+    clause_map = load_clauses(Path(current_app.config["COURSES_DIR"]) / CLAUSE_FILE)
     return render_template(
         "courses/course.html",
+        clauses=[clause_map[cid] for cid in course.clause_ids if cid in clause_map],
         course=course,
         outline=outline,
         lang=_lang(),
