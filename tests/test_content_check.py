@@ -159,3 +159,20 @@ def test_broken_quiz_is_reported_with_line(run, content, old, new, expected):
     result = run("content", "check")
     assert expected in _problems(result)
     assert result.exit_code == 1
+
+
+def test_admins_see_the_check_and_the_coverage_on_a_page(app, run, make_user, make_unit):
+    from tests.conftest import sign_in
+    from training.org.models import Role
+
+    admin = make_user(role=Role.ICT_ADMIN, username="quantri")
+    client = app.test_client()
+    sign_in(client, admin.username)
+    page = client.get("/content/").get_data(as_text=True)
+    assert "8 khoá học, 8 bài kiểm tra, 192 câu hỏi" in page
+    assert "Không có lỗi" in page
+    assert "D3.4" in page
+    officer = make_user(role=Role.UNIT_OFFICER, username="cntt.a")
+    other = app.test_client()
+    sign_in(other, officer.username)
+    assert other.get("/content/").status_code == 403

@@ -40,7 +40,7 @@ def test_every_page_opens(app, demo, username, lang):
             f"/units/{unit.id}",
         ]
     if me.role.value == "ict_admin":
-        pages += ["/units/new"]
+        pages += ["/units/new", "/content/"]
     pages += ["/courses/foundations", "/courses/foundations/lessons/01-threat"]
     for page in pages:
         response = client.get(page)

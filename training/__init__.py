@@ -15,7 +15,7 @@ from training.errors import register_error_handlers
 from training.i18n import init_i18n
 from training.security import init_security_headers
 
-DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates")
+DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates", "content")
 CLI_DOMAINS = ("site", "org", "content", "quizzes")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
