@@ -193,3 +193,16 @@ def content(tmp_path: Path, app: Flask, monkeypatch: pytest.MonkeyPatch) -> Path
     monkeypatch.setitem(app.config, "COURSES_DIR", str(root / "courses"))
     monkeypatch.setitem(app.config, "QUIZZES_DIR", str(root / "quizzes"))
     return root
+
+
+@pytest.fixture
+def sync(app: Flask, database: object) -> Callable[[], object]:
+    """Runs `content sync` as an administrator would; the session sees what it loaded."""
+    runner = app.test_cli_runner()
+
+    def _sync() -> object:
+        result = runner.invoke(args=["content", "sync"])
+        db.session.expire_all()
+        return result
+
+    return _sync

@@ -17,18 +17,6 @@ from training.org.models import Role, UnitKind
 
 
 @pytest.fixture
-def sync(app, database):
-    runner = app.test_cli_runner()
-
-    def _sync():
-        result = runner.invoke(args=["content", "sync"])
-        db.session.expire_all()
-        return result
-
-    return _sync
-
-
-@pytest.fixture
 def learner(app, make_user, make_unit):
     person = make_user(username="hocvien", full_name="Trần Thị Mỹ Hạnh")
     client = app.test_client()

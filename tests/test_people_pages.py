@@ -126,19 +126,23 @@ def test_home_page_counts_the_scope(office, make_user):
     assert "đối tượng ưu tiên" in html
 
 
-def test_profile_changes_password(app, make_user):
-    person = make_user()
-    client = app.test_client()
-    sign_in(client, person.username)
-    response = client.post(
+def _change_password(client, *, current: str):
+    return client.post(
         "/auth/profile",
         data={
-            "password-current_password": "mật-khẩu-thử-nghiệm",
+            "password-current_password": current,
             "password-new_password": "mật-khẩu-mới-dài",
             "password-confirm": "mật-khẩu-mới-dài",
             "password-submit": "y",
         },
     )
+
+
+def test_profile_changes_password(app, make_user):
+    person = make_user()
+    client = app.test_client()
+    sign_in(client, person.username)
+    response = _change_password(client, current="mật-khẩu-thử-nghiệm")
     assert response.status_code == 302
     client.post("/auth/logout")
     sign_in(client, person.username, "mật-khẩu-mới-dài")
@@ -148,15 +152,7 @@ def test_profile_refuses_a_wrong_current_password(app, make_user):
     person = make_user()
     client = app.test_client()
     sign_in(client, person.username)
-    response = client.post(
-        "/auth/profile",
-        data={
-            "password-current_password": "sai",
-            "password-new_password": "mật-khẩu-mới-dài",
-            "password-confirm": "mật-khẩu-mới-dài",
-            "password-submit": "y",
-        },
-    )
+    response = _change_password(client, current="sai")
     assert "Mật khẩu hiện tại không đúng." in response.get_data(as_text=True)
 
 

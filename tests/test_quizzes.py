@@ -36,10 +36,9 @@ def content(content):
 
 
 @pytest.fixture
-def loaded(app, database, content):
-    result = app.test_cli_runner().invoke(args=["content", "sync"])
+def loaded(content, sync):
+    result = sync()
     assert result.exit_code == 0, result.output
-    db.session.expire_all()
     return content
 
 
