@@ -1,13 +1,18 @@
 """The one place Markdown becomes HTML: Markdown → link rewriting → nh3 allow-list → Markup.
 
 Course authors are trusted, but their files travel (officers exchange courses), so the output is
-sanitised anyway: raw HTML, scripts, event handlers and `javascript:` URLs never reach a page.
+sanitised anyway: scripts, event handlers and `javascript:` URLs never reach a page. Raw HTML is
+not interpreted at all but shown as the text it is: a stray `<style>` in prose would otherwise
+swallow the rest of the lesson, and a `<p class="flash">` could pass itself off as the site.
+For the same reason a lesson keeps only the classes its extensions make, and every id it makes
+carries `ID_PREFIX`, so it can neither borrow the site's look nor shadow one of its ids.
 Relative links are rewritten by the caller's resolver, so a lesson can link to its neighbours and
 its own images without knowing the site's URL scheme.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -18,7 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 # Bump when the rendering changes, so cached HTML made by an older renderer is not reused.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 EXTENSIONS = ["tables", "admonition", "fenced_code", "toc", "def_list", "footnotes", "sane_lists"]
 
@@ -60,8 +65,20 @@ ALLOWED_TAGS = {
     "tr",
     "ul",
 }
+# Site templates must not use ids starting with this: it is the lessons' own namespace.
+ID_PREFIX = "lesson-"
+ID_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "sup", "li")  # where toc and footnotes put ids
+# The admonition kinds site.css styles ("note" is the plain look).
+ADMONITION_KINDS = ("note", "tip", "warning", "danger", "example")
+ALLOWED_CLASSES = {
+    "div": {"admonition", *ADMONITION_KINDS, "footnote", "toc"},
+    "p": {"admonition-title"},
+    "a": {"footnote-ref", "footnote-backref"},
+    "code": {"language-text"},
+}
 ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "title"},
+    "*": {"title"},
+    **{tag: {"id"} for tag in ID_TAGS},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "th": {"align", "style"},
@@ -69,32 +86,61 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+ABSOLUTE_URL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 LinkResolver = Callable[[str], str | None]
 
 
 class _RewriteLinks(Treeprocessor):
+    """Runs after toc and footnotes have made their ids and `#…` links, so it sees them all."""
+
     def __init__(self, md: markdown.Markdown, resolve: LinkResolver) -> None:
         super().__init__(md)
         self.resolve = resolve
 
     def run(self, root: ET.Element) -> None:
         for element in root.iter():
+            if element.get("id"):
+                element.set("id", ID_PREFIX + element.get("id", ""))
             attribute = {"a": "href", "img": "src"}.get(element.tag)
             if attribute and element.get(attribute):
-                resolved = self.resolve(element.get(attribute, ""))
+                target = element.get(attribute, "")
+                if element.tag == "a":
+                    target = _prefix_fragment(target)
+                resolved = self.resolve(target)
                 if resolved is None:
                     del element.attrib[attribute]
                 else:
                     element.set(attribute, resolved)
 
 
-class _LinkExtension(Extension):
+def _prefix_fragment(target: str) -> str:
+    """`#anchor` and `02-email.md#anchor` point into a lesson, whose ids all carry the prefix;
+    an anchor on another site is left as it is."""
+    path, _, fragment = target.partition("#")
+    if not fragment or ABSOLUTE_URL.match(target):
+        return target
+    return f"{path}#{ID_PREFIX}{fragment}"
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """The last word on ids: one that slipped past the prefixing (a fenced block's `{#id}` is
+    stashed as HTML the tree never sees) must not reach the page."""
+    if attribute == "id" and not value.startswith(ID_PREFIX):
+        return None
+    return value
+
+
+class _LessonExtension(Extension):
     def __init__(self, resolve: LinkResolver) -> None:
         super().__init__()
         self.resolve = resolve
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Raw HTML stays text (escaped on output) instead of being passed through for nh3 to
+        # cut: nh3 drops everything after an unclosed <style> or <script>.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_RewriteLinks(md, self.resolve), "khien_links", 1)
 
 
@@ -105,7 +151,7 @@ def keep_link(target: str) -> str:
 def render_markdown(text: str, resolve_link: LinkResolver = keep_link) -> Markup:
     """A fresh Markdown instance per call: instances keep state and are not thread-safe."""
     md = markdown.Markdown(
-        extensions=[*EXTENSIONS, _LinkExtension(resolve_link)],
+        extensions=[*EXTENSIONS, _LessonExtension(resolve_link)],
         extension_configs={
             "toc": {"permalink": False},
             "footnotes": {"BACKLINK_TEXT": "↩", "BACKLINK_TITLE": ""},
@@ -117,6 +163,8 @@ def render_markdown(text: str, resolve_link: LinkResolver = keep_link) -> Markup
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_keep_attribute,
         url_schemes=URL_SCHEMES,
         clean_content_tags={"script", "style"},
         filter_style_properties={"text-align"},

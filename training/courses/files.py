@@ -37,7 +37,8 @@ LESSON_KEYS = ("title", "clauses")
 # [text](target) and ![alt](target), and reference definitions "[id]: target"
 INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 REFERENCE_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
-RAW_HTML = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+# A tag or a comment; not an autolink such as <https://…> or <name@example.org>
+RAW_HTML = re.compile(r"<!--|<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>")
 FENCE = re.compile(r"^\s*(```|~~~)")
 EXTERNAL = ("http://", "https://", "mailto:")
 
@@ -252,13 +253,16 @@ def _outside_code(body: str, first_line: int) -> Iterator[tuple[int, str]]:
 
 
 def _check_raw_html(check: FieldChecker, body: str, first_line: int) -> None:
+    """A warning, not an error: the lesson still shows all its text, tags included, but the
+    author most likely meant something else (Markdown, or a tag shown as `code`)."""
     for number, line in _outside_code(body, first_line):
         match = RAW_HTML.search(line)
         if match:
+            tag = match[0] if match[0] == "<!--" else f"<{match[1]}{match[2]}>"
             check.warning(
                 number,
-                f"raw HTML <{match[1]}{match[2]}> is removed when the lesson "
-                "is shown: write Markdown",
+                f"raw HTML {tag} is shown as text, not as HTML: write Markdown, "
+                "or put the tag in `backticks` to show it as code",
             )
 
 
