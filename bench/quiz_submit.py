@@ -66,6 +66,7 @@ def prepare(url: str, count: int) -> object:
         for index in range(2 * count):  # half for the baseline rows, half for the service
             person = create_person(
                 PersonData(username=f"bench{index:05d}", full_name=f"Người Đo {index}", unit=unit),
+                actor=None,
                 password=None,
                 today=today,
             )
@@ -107,6 +108,8 @@ def baseline(app: object, people: list[int], course_id: int, quiz_id: int) -> fl
                     partial_credit=False,
                     started_at=now,
                     started_on=today_vn(),
+                    day_seq=1,
+                    open_slot=True,
                     deadline_at=now + timedelta(minutes=20),
                     items=items,
                 )

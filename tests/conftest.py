@@ -83,6 +83,10 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     """A second app on the same database with other settings (CSRF on, a low rate limit).
     Its connections are closed at the end of the test, not left to the garbage collector."""
     made: list[Flask] = []
+    # The rate limiter is one object bound to the last app that initialised it (one app per
+    # process in production); put back the session app's storage afterwards, so a second app
+    # pointed at another (or a dead) Redis does not leak into later tests.
+    limiter_state = dict(vars(limiter))
 
     def _make(**overrides: object) -> Flask:
         made.append(_isolate_requests(create_app({**_test_config(database_url), **overrides})))
@@ -91,6 +95,8 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     yield _make
     for other in made:
         _dispose(other)
+    vars(limiter).clear()
+    vars(limiter).update(limiter_state)
 
 
 @pytest.fixture
@@ -156,7 +162,7 @@ def make_user(make_unit: Callable[..., Unit]) -> Callable[..., Person]:
             drafts_classified=classified,
             is_it_staff=it_staff,
         )
-        person = create_person(data, password=password, today=today)
+        person = create_person(data, actor=None, password=password, today=today)
         db.session.commit()
         return person
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import PASSWORD, sign_in
 from training.extensions import db
 from training.org.models import Person, Role
@@ -110,20 +108,6 @@ def test_session_cookie_is_httponly_and_samesite(app, make_user):
     assert "SameSite=Lax" in cookie
 
 
-def test_repeated_failures_are_rate_limited(make_app, database, make_user):
-    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
-    person = make_user()
-    client = app.test_client()
-    codes = [
-        client.post(
-            "/auth/login", data={"username": person.username, "password": "sai"}
-        ).status_code
-        for _ in range(4)
-    ]
-    assert codes == [200, 200, 200, 429]
-    assert "Quá nhiều lần thử" in client.post("/auth/login").get_data(as_text=True)
-
-
 def test_password_is_stored_as_argon2id(make_user):
     person = make_user()
     assert person.password_hash.startswith("$argon2id$")
@@ -134,35 +118,3 @@ def test_anonymous_visitor_is_sent_to_sign_in(app, database):
     response = app.test_client().get("/people")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/auth/login?next=")
-
-
-def test_rate_limit_is_shared_through_redis(make_app, database, make_user):
-    """Production counts sign-in attempts in Redis, so every worker sees the same count."""
-    import os
-    import uuid
-
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    server = redis.Redis.from_url(url, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError:
-        message = f"REDIS NOT REACHABLE AT {url}: the shared rate-limit test did not run"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    prefix = f"khien-test-{uuid.uuid4().hex}"
-    first, second = (
-        make_app(
-            LOGIN_RATE_LIMIT="2 per minute", RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix
-        )
-        for _ in range(2)
-    )
-    person = make_user()
-    data = {"username": person.username, "password": "sai"}
-    assert first.test_client().post("/auth/login", data=data).status_code == 200
-    assert second.test_client().post("/auth/login", data=data).status_code == 200
-    assert first.test_client().post("/auth/login", data=data).status_code == 429
-    assert server.keys(f"*{prefix}*")  # the counts really live in Redis
-    server.delete(*server.keys(f"*{prefix}*"))

@@ -161,6 +161,8 @@ def test_every_command_has_help(cli):
         ["units", "retire"],
         ["units", "list"],
         ["users", "add"],
+        ["users", "set-role"],
+        ["users", "set-password"],
     ):
         result = cli(*args, "--help")
         assert result.exit_code == 0
@@ -168,12 +170,12 @@ def test_every_command_has_help(cli):
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(cli):
-    first = cli("seed-demo")
+    first = cli("seed-demo", "--force")
     assert first.exit_code == 0, first.output
     people = _count(Person)
     units = _count(Unit)
     assert people >= 60
-    second = cli("seed-demo")
+    second = cli("seed-demo", "--force")
     assert second.exit_code == 0
     assert (_count(Person), _count(Unit)) == (people, units)
     for username in ("quantri", "cntt.snv", "hanh.tran", "khang.le"):
@@ -182,7 +184,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli):
 
 
 def test_demo_has_the_shape_of_a_province_today(cli):
-    cli("seed-demo")
+    cli("seed-demo", "--force")
     kinds = {u.kind.value for u in db.session.scalars(select(Unit))}
     assert {"province", "agency", "commune", "ward", "special_zone", "division"} <= kinds
     people = db.session.scalars(select(Person)).all()
@@ -195,7 +197,7 @@ def test_demo_has_the_shape_of_a_province_today(cli):
 
 @pytest.mark.parametrize("username", ["quantri", "cntt.snv", "hanh.tran"])
 def test_demo_logins_work(app, cli, username):
-    cli("seed-demo")
+    cli("seed-demo", "--force")
     client = app.test_client()
     sign_in(client, username, "khien-demo-2026")
     assert client.get("/").status_code == 200
@@ -203,7 +205,54 @@ def test_demo_logins_work(app, cli, username):
 
 def test_seed_demo_is_refused_in_production(app, cli, monkeypatch):
     monkeypatch.setitem(app.config, "KHIEN_ENV", "production")
-    result = cli("seed-demo")
+    result = cli("seed-demo", "--force")  # not even forced
     assert result.exit_code != 0
     assert "production" in result.output
     assert _count(Unit) == 0
+
+
+def test_seed_demo_writes_to_a_server_database_only_when_forced(make_app):
+    """The demo logins share a published password: a development instance that happens to
+    point at PostgreSQL (a mistyped KHIEN_ENV, say) must not receive them by accident."""
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "--force" in result.output
+
+
+def test_cli_checks_lengths_and_visible_text_before_the_database(cli):
+    """PostgreSQL refused over-long values with a traceback, SQLite stored them; both now get
+    the same one-line message, and names with control or bidi characters are refused."""
+    long = "x" * 201
+    assert cli("units", "add", "SNV", long).exit_code == 1
+    assert cli("units", "add", "SNV", "Sở \u202eNội vụ").exit_code == 1
+    assert cli("units", "add", "SNV", "Sở Nội vụ").exit_code == 0
+    cases = [
+        ["--name", long],
+        ["--name", "\u200b"],
+        ["--name", "Lan\x1b[31m"],
+        ["--name", "Lan\x07"],
+        ["--name", "Lan", "--employee-id", "E" * 33],
+        ["--name", "Lan", "--position", "p" * 201],
+    ]
+    for extra in cases:
+        result = cli("users", "add", "lan", "--unit", "SNV", *extra)
+        assert result.exit_code == 1, (extra, result.output)
+        assert result.output.startswith("Error: ")
+    assert _count(Person) == 0
+    assert _count(Unit) == 1
+
+
+def test_set_role_and_set_password_recover_a_province(app, cli):
+    cli("units", "add", "SKHCN", "Sở Khoa học và Công nghệ")
+    cli("users", "add", "quantri", "--name", "Quản trị", "--unit", "SKHCN", "--role", "ict_admin")
+    cli("users", "add", "lan", "--name", "Lan", "--unit", "SKHCN")
+    refused = cli("users", "set-role", "quantri", "learner")
+    assert refused.exit_code == 1  # the last active admin stays
+    assert cli("users", "set-role", "lan", "ict_admin").exit_code == 0
+    assert cli("users", "set-role", "quantri", "learner").exit_code == 0
+    result = cli("users", "set-password", "lan", input="một câu mật khẩu thật dài\n")
+    assert result.exit_code == 0, result.output
+    sign_in(app.test_client(), "lan", "một câu mật khẩu thật dài")
+    weak = cli("users", "set-password", "lan", input="password12\n")
+    assert weak.exit_code == 1

@@ -37,14 +37,62 @@ def test_production_refuses_an_unsafe_setup(monkeypatch):
     assert "RATELIMIT_STORAGE_URI" in message
 
 
+GOOD_KEY = "Q2x0bVdYc3N6N3pQd1JrTnVfaEo4dGJ5cUZhTTNlVmc"
+
+
+def _production(monkeypatch, **env: str) -> None:
+    settings = {
+        "KHIEN_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "DATABASE_URL": "postgresql://khien@db.internal/khien",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "KHIEN_BASE_URL": "https://khien.angiang.gov.vn",
+        **env,
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_production_starts_with_a_safe_setup(monkeypatch):
-    monkeypatch.setenv("KHIEN_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "k" * 48)
-    monkeypatch.setenv("DATABASE_URL", "postgresql://khien@db.internal/khien")
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    _production(monkeypatch)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert app.config["BASE_URL"] == "https://khien.angiang.gov.vn"
+
+
+@pytest.mark.parametrize("mode", ["Production", "prod", "production ", "", "staging"])
+def test_a_mistyped_mode_is_refused_not_run_as_development(monkeypatch, tmp_path, mode):
+    monkeypatch.setenv("KHIEN_ENV", mode)
+    with pytest.raises(UnsafeConfiguration, match="KHIEN_ENV"):
+        create_app({"TESTING": True})
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "complaint"),
+    [
+        ("SECRET_KEY", "a" * 32, "SECRET_KEY looks guessable"),
+        ("SECRET_KEY", "changeme" * 4, "SECRET_KEY looks guessable"),
+        ("SECRET_KEY", "0123456789abcdef" * 3, "SECRET_KEY looks guessable"),
+        ("DATABASE_URL", "mysql://khien@db.internal/khien", "PostgreSQL"),
+        ("KHIEN_BASE_URL", "http://khien.angiang.gov.vn", "KHIEN_BASE_URL"),
+    ],
+)
+def test_production_refuses_weak_settings(monkeypatch, setting, value, complaint):
+    _production(monkeypatch, **{setting: value})
+    with pytest.raises(UnsafeConfiguration, match=complaint):
+        create_app()
+
+
+def test_a_generated_key_passes_the_entropy_check():
+    import secrets
+
+    from training.config import MIN_KEY_BITS, estimated_key_bits
+
+    for _ in range(50):
+        assert estimated_key_bits(secrets.token_urlsafe(32)) >= MIN_KEY_BITS
+        assert estimated_key_bits(secrets.token_hex(32)) >= MIN_KEY_BITS
 
 
 def test_environment_settings_are_read():

@@ -6,7 +6,7 @@ from __future__ import annotations
 def test_healthz_is_200_with_a_database(app, database):
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "rate_limits": "ok"}
 
 
 def test_healthz_is_503_without_a_database(make_app, tmp_path):

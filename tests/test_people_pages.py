@@ -165,7 +165,9 @@ def test_admin_restructures_from_the_unit_page(app, make_unit, make_user):
     client = app.test_client()
     sign_in(client, admin.username)
     response = client.post(
-        f"/units/{old.id}/merge", data={"merge-into_id": new.id}, follow_redirects=True
+        f"/units/{old.id}/merge",
+        data={"merge-into_id": new.id, "merge-confirmed_people": 1},  # as the confirm page posts
+        follow_redirects=True,
     )
     assert "1 người được chuyển sang" in response.get_data(as_text=True)
     refused = client.post(

@@ -177,6 +177,67 @@ def test_twenty_concurrent_submits_grade_once(app, learner):
     assert db.session.get(Attempt, attempt_id).status == AttemptStatus.GRADED
 
 
+def test_twenty_simultaneous_starts_open_one_attempt(app, learner):
+    """The attack: twenty starts at once made eleven open attempts, whose result pages then
+    gave away the answers to the others. The database now lets exactly one in; every request
+    lands on that attempt."""
+    _person, client = learner
+    cookie = client.get_cookie("session").value
+    barrier = threading.Barrier(20, timeout=30)  # never hang the suite
+    landed: list[str] = []
+
+    def start() -> None:
+        browser = app.test_client()
+        browser.set_cookie("session", cookie)
+        barrier.wait()  # all twenty go at once
+        response = browser.post("/courses/sample/quiz")
+        landed.append(response.headers.get("Location", str(response.status_code)))
+
+    threads = [threading.Thread(target=start) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    attempts = db.session.scalars(select(Attempt)).all()
+    assert len(attempts) == 1
+    assert landed == [f"/attempts/{attempts[0].id}"] * 20
+
+
+def test_the_database_refuses_a_second_open_attempt_and_a_reused_day_slot(learner):
+    """Even code that skips the checks cannot break the start rules: they are constraints."""
+    _person, client = learner
+    first = _start(client)
+    db.session.commit()
+
+    def copy(**changes) -> Attempt:
+        fields = {
+            column.key: getattr(first, column.key)
+            for column in Attempt.__table__.columns
+            if column.key != "id"
+        }
+        return Attempt(**{**fields, **changes})
+
+    db.session.add(copy(day_seq=2))  # a second open attempt
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.add(copy(open_slot=None))  # the day's first attempt, again
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_passing_again_the_same_day_earns_no_second_certificate(learner):
+    _, client = learner
+    for _ in range(2):
+        attempt = _start(client)
+        client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AttemptResult)) == 2
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+
+
 def test_a_late_submit_is_refused_with_a_clear_message(learner):
     _person, client = learner
     attempt = _start(client)
@@ -261,6 +322,21 @@ def test_certificate_is_only_for_its_holder_and_unknown_codes_say_so(app, learne
     unknown = app.test_client().get("/verify/AAAA-BBBB-CCCC")
     assert unknown.status_code == 404
     assert "Không có chứng nhận nào mang mã này" in unknown.get_data(as_text=True)
+
+
+def test_the_certificate_prints_the_configured_address_whatever_the_host(app, learner):
+    """The verification address on a printed certificate comes from configuration: a request
+    arriving with `Host: evil.example` must not print a phishing address on it."""
+    _person, client = learner
+    attempt = _start(client)
+    client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    code = db.session.scalar(select(Completion.code))
+    client.set_cookie("session", client.get_cookie("session").value, domain="evil.example")
+    page = client.get(f"/certificates/{code}", headers={"Host": "evil.example"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"{app.config['BASE_URL']}/verify/{code}" in html
+    assert "evil.example" not in html
 
 
 def test_verification_shows_the_unit_at_completion_time(app, learner, make_unit):

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from training import extensions as ext
 from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
 from training.i18n import init_i18n
-from training.security import init_security_headers
+from training.security import BoundedIntConverter, init_request_hygiene, init_security_headers
 
 DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates", "content")
 CLI_DOMAINS = ("site", "org", "content", "quizzes")
@@ -28,6 +29,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.setdefault("COURSES_DIR", str(PROJECT_ROOT / "courses"))
     app.config.setdefault("QUIZZES_DIR", str(PROJECT_ROOT / "quizzes"))
     finalise(app.config, app.instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = BoundedIntConverter
     init_extensions(app)
     for name in DOMAINS:
         app.register_blueprint(import_module(f"training.{name}.views").bp)
@@ -36,6 +41,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             app.cli.add_command(command)
     register_error_handlers(app)
     init_security_headers(app)
+    init_request_hygiene(app)
     return app
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 import click
 
-from training.clock import today_vn
+from training.clock import parse_date, today_vn
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,12 +24,10 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         text = str(value).strip()
-        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
-            except ValueError:
-                continue
-        self.fail(f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).", param, ctx)
+        parsed = parse_date(text)
+        if parsed is None:
+            self.fail(f"{text!r} is not a date (dd/mm/yyyy or yyyy-mm-dd).", param, ctx)
+        return parsed
 
 
 def effective_date_option(function: F) -> F:

@@ -7,15 +7,21 @@ instead, along with any other setting that would be unsafe in front of real user
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 
 class UnsafeConfiguration(RuntimeError):
     """Raised at start-up in production mode; the message lists every problem at once."""
+
+
+MODES = ("development", "production")
 
 
 class DefaultConfig:
@@ -32,8 +38,25 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # If the shared storage (Redis) stops answering, limits are counted per process rather than
+    # failing every request; a short timeout keeps a dead server from stalling each request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, float]] = {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
+    # Failed sign-ins only (successes are free): per account, and per client address.
+    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_FAILURES_PER_ADDRESS = "50 per 15 minutes"
+    # Reverse proxies in front of the site that may set X-Forwarded-For/-Proto (0: none, the
+    # client's own address is used and such headers are ignored).
+    TRUSTED_PROXIES = 0
+    # The site's public address, printed on certificates for verification; never taken from
+    # the request's Host header. Required in production.
+    BASE_URL = "http://127.0.0.1:5000"
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -64,14 +87,23 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "MAIL_PASSWORD": "MAIL_PASSWORD",
         "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
         "KHIEN_DEFAULT_LOCALE": "BABEL_DEFAULT_LOCALE",
+        "KHIEN_BASE_URL": "BASE_URL",
+        "LOGIN_FAILURES_PER_ACCOUNT": "LOGIN_FAILURES_PER_ACCOUNT",
+        "LOGIN_FAILURES_PER_ADDRESS": "LOGIN_FAILURES_PER_ADDRESS",
         "KHIEN_COURSES_DIR": "COURSES_DIR",
         "KHIEN_QUIZZES_DIR": "QUIZZES_DIR",
     }
     for var, key in direct.items():
         if env.get(var):
             settings[key] = env[var]
-    if env.get("MAIL_PORT"):
-        settings["MAIL_PORT"] = int(env["MAIL_PORT"])
+    if "KHIEN_ENV" in env:  # checked in `finalise`: a typo must not run as development
+        settings["KHIEN_ENV"] = env["KHIEN_ENV"]
+    for var, key in (("MAIL_PORT", "MAIL_PORT"), ("KHIEN_TRUSTED_PROXIES", "TRUSTED_PROXIES")):
+        if env.get(var):
+            try:
+                settings[key] = int(env[var])
+            except ValueError as err:
+                raise UnsafeConfiguration(f"{var} must be a whole number.") from err
     if env.get("MAIL_USE_TLS"):
         settings["MAIL_USE_TLS"] = _env_bool(env["MAIL_USE_TLS"])
     url = settings.get("SQLALCHEMY_DATABASE_URI", "")
@@ -103,14 +135,40 @@ def instance_secret_key(instance_path: str) -> str:
     return key
 
 
+def estimated_key_bits(key: str) -> float:
+    """A rough upper bound of a key's randomness: its length times the Shannon entropy of its
+    characters, and nothing for a key that merely repeats a shorter one. A generated key
+    (`python -c "import secrets; print(secrets.token_urlsafe(48))"`) scores far above the bar;
+    "a" * 32 or "changeme" * 4 score far below."""
+    for period in range(1, len(key) // 2 + 1):
+        if len(key) % period == 0 and key == key[:period] * (len(key) // period):
+            return 0.0
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_char * len(key)
+
+
+MIN_KEY_BITS = 110
+
+
 def production_problems(config: Mapping[str, Any]) -> list[str]:
     problems = []
     key = config.get("SECRET_KEY") or ""
     if len(key) < 32:
         problems.append("SECRET_KEY must be set in the environment, at least 32 characters.")
+    elif estimated_key_bits(key) < MIN_KEY_BITS:
+        problems.append(
+            "SECRET_KEY looks guessable (repeated or too few different characters); generate "
+            'one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
     uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
-    if not uri or uri.startswith("sqlite"):
+    if not uri.startswith("postgresql"):
         problems.append("DATABASE_URL must point at PostgreSQL; SQLite is for development.")
+    base_url = str(config.get("BASE_URL") or "")
+    if not base_url.startswith("https://") or urlsplit(base_url).hostname in (None, "127.0.0.1"):
+        problems.append(
+            "KHIEN_BASE_URL must be the site's public https:// address (certificates print it)."
+        )
     if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
         problems.append(
             "RATELIMIT_STORAGE_URI must be shared storage (redis://…): per-process memory lets "
@@ -130,7 +188,16 @@ def engine_options(uri: str) -> dict[str, Any]:
 
 
 def finalise(config: dict[str, Any], instance_path: str) -> None:
-    """Fill what the environment left out, then refuse an unsafe production setup."""
+    """Fill what the environment left out, then refuse an unsafe production setup. The mode is
+    taken exactly: "Production", "prod" or "production " are refused rather than quietly run as
+    development with a generated key and insecure cookies."""
+    if config.setdefault("KHIEN_ENV", "development") not in MODES:
+        raise UnsafeConfiguration(
+            f"KHIEN_ENV is {config.get('KHIEN_ENV')!r}; it must be exactly one of: "
+            + ", ".join(MODES)
+            + "."
+        )
+    config["BASE_URL"] = str(config.get("BASE_URL") or "").rstrip("/")
     if config.get("KHIEN_ENV") == "production":
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

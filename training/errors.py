@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import Flask, render_template
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from training.extensions import db
 
@@ -38,6 +38,11 @@ class RuleViolation(KhienError):
             target.errors = [*target.errors, self.message]
         else:
             form.form_errors.append(self.message)
+
+
+class NotAllowed(KhienError):
+    """The actor may not do this at all, whatever the input: pages answer 403 (a handler below
+    does it, so a service can refuse without every view catching it)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,11 @@ def register_error_handlers(app: Flask) -> None:
 
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(NotAllowed)
+    def _not_allowed(error: NotAllowed) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(Forbidden(error.message))
 
     @app.teardown_request
     def _rollback_on_error(exc: BaseException | None) -> None:

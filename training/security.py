@@ -7,7 +7,10 @@ because Markdown tables align cells with them; they cannot run code.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,8 +41,39 @@ def init_security_headers(app: Flask) -> None:
     def _add_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if current_user and current_user.is_authenticated:
+            # Pages for a signed-in person hold personal data: on a shared office PC the back
+            # button after sign-out must not show them from the browser's cache.
+            response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every route, limited to what a database id can be: a 30-digit id in a URL is
+    simply not found (404), instead of overflowing the database driver (500)."""
+
+    def __init__(self, map: object, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _has_nul(fields: MultiDict[str, str]) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in fields.lists()
+    )
+
+
+def init_request_hygiene(app: Flask) -> None:
+    """A NUL byte is never meaningful input, and PostgreSQL refuses it in text with an error
+    that would surface as a 500; refuse the request as malformed before any view sees it."""
+
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        if "\x00" in request.path or _has_nul(request.args):
+            abort(400)
+        if request.method == "POST" and _has_nul(request.form):
+            abort(400)

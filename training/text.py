@@ -26,3 +26,17 @@ def fold(value: str) -> str:
     """Lower-case, diacritic-free form used for search; "đ" has no decomposition, so map it."""
     decomposed = unicodedata.normalize("NFD", value.casefold().replace("đ", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Control characters (Cc), format characters such as zero-width spaces and bidi overrides (Cf),
+# surrogates, private-use and unassigned code points: none belongs in a name shown to others.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def has_invisible_characters(value: str) -> bool:
+    """True when text would not read as what it is: it holds a control, invisible or
+    direction-changing character (U+202E turns "gnp.exe" into "exe.png"), or nothing visible
+    at all. Ordinary spaces inside are fine."""
+    if not value.strip():
+        return True
+    return any(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value)

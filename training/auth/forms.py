@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from training.auth.passwords import MIN_LENGTH
-from training.forms import TEXT_FILTERS, select_choices
+from training.auth.password_policy import MAX_LENGTH
+from training.forms import TEXT_FILTERS, KhienForm, select_choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(KhienForm):
     username = StringField(
         _l("Username"),
         filters=TEXT_FILTERS,
@@ -18,13 +17,13 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(max=256)],
+        validators=[DataRequired(), Length(max=4 * MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(_l("Sign in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(KhienForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired()],
@@ -32,7 +31,7 @@ class ChangePasswordForm(FlaskForm):
     )
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=256)],
+        validators=[DataRequired(), Length(max=4 * MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -43,7 +42,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(KhienForm):
     email = StringField(
         _l("E-mail"),
         filters=TEXT_FILTERS,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hashlib import sha512
+
+from flask import request
 from flask_babel import lazy_gettext as _l
 
 from training.extensions import db, login_manager
@@ -12,9 +15,27 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_person(person_id: str) -> Person | None:
-    """A deactivated person's open session ends at their next request."""
-    if not person_id.isdigit():
+def load_person(session_id: str) -> Person | None:
+    """The session names a person *and* the session version it was issued under. Sign-out, a
+    password change or reset and deactivation bump the version, so every session issued before
+    (a copied cookie, another device) ends at its next request."""
+    person_id, _dot, version = session_id.partition(".")
+    if not (person_id + version).isascii() or not (person_id.isdigit() and version.isdigit()):
+        return None
+    if len(person_id) > 18 or len(version) > 18:
         return None
     person = db.session.get(Person, int(person_id))
-    return person if person is not None and person.active else None
+    if person is None or not person.active or person.session_version != int(version):
+        return None
+    return person
+
+
+def session_identifier() -> str:
+    """Flask-Login's "strong" protection ties a session to the client; its own identifier reads
+    `X-Forwarded-For` as the client sent it, so a thief could simply send the victim's address.
+    `remote_addr` is the connecting address, or the one a configured `ProxyFix` vouches for."""
+    base = f"{request.remote_addr}|{request.headers.get('User-Agent', '')}"
+    return sha512(base.encode("utf-8")).hexdigest()
+
+
+login_manager._session_identifier_generator = session_identifier  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """Signing in and out.
 
-Failed sign-ins all read the same, sign-in is rate limited per address, the session is cleared
-and reissued at sign-in (so a session id planted before sign-in is worthless), and sign-out is a
-POST so that a link or an image on another site cannot sign anyone out.
+Failed sign-ins all read the same and are throttled per account and per address (`throttle`),
+the session is cleared and reissued at sign-in (so a session id planted before sign-in is
+worthless), sign-out is a POST so that a link or an image on another site cannot sign anyone out,
+and it ends every session of the person, copied cookies included.
 """
 
 from __future__ import annotations
@@ -21,17 +22,21 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
+from training.auth import throttle
 from training.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
 from training.authz import current_person, login_required, public
 from training.clock import utcnow
 from training.errors import RuleViolation
-from training.extensions import db, limiter
+from training.extensions import db
+from training.org.models import Person
 from training.org.people import (
     SignInFailed,
     authenticate,
     change_own_password,
+    end_sessions,
     update_own_profile,
 )
 
@@ -39,8 +44,9 @@ bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates"
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: `//evil.example` and `https://…` are dropped."""
-    if not target:
+    """Only a path on this site: `//evil.example`, `https://…` and anything carrying a control
+    character (a CR/LF would split the Location header) are dropped."""
+    if not target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -48,38 +54,53 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
+def _start_session(person: Person) -> None:
+    lang = session.get("lang")
+    session.clear()  # a new session at sign-in: nothing planted before survives
+    if lang:
+        session["lang"] = lang
+    login_user(person)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 @public
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("site.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        try:
-            person = authenticate(form.username.data, form.password.data, now=utcnow())
-        except SignInFailed as err:
-            db.session.rollback()
-            form.form_errors.append(err.message)
+        wait = throttle.blocked(form.username.data)
+        if wait is not None:
+            status = 429
+            form.form_errors.append(
+                ngettext(
+                    "Too many failed sign-ins. Try again in %(num)d minute.",
+                    "Too many failed sign-ins. Try again in %(num)d minutes.",
+                    wait.minutes,
+                )
+            )
         else:
-            lang = session.get("lang")
-            session.clear()  # a new session at sign-in: nothing planted before survives
-            if lang:
-                session["lang"] = lang
-            login_user(person)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("site.home"))
-    return render_template("auth/login.html", form=form)
+            try:
+                person = authenticate(form.username.data, form.password.data, now=utcnow())
+            except SignInFailed as err:
+                db.session.rollback()
+                throttle.record_failure(form.username.data)
+                form.form_errors.append(err.message)
+            else:
+                _start_session(person)
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next")) or url_for("site.home"))
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
-    lang = current_user.locale or session.get("lang")
+    person = current_person()
+    lang = person.locale or session.get("lang")
+    end_sessions(person)  # a copy of this session's cookie is worthless from now on
+    db.session.commit()
     logout_user()
     session.clear()
     if lang:
@@ -121,6 +142,7 @@ def profile() -> ResponseReturnValue:
             err.attach_to(password_form)
         else:
             db.session.commit()
+            _start_session(person)  # every other session ended; this one carries on
             flash(_("Your password was changed."), "success")
             return redirect(url_for(".profile"))
     return render_template(

@@ -17,7 +17,13 @@ from training.errors import RuleViolation
 from training.extensions import db
 from training.org import units as unit_services
 from training.org.models import Person, Role, Unit, UnitKind
-from training.org.people import PersonData, create_person
+from training.org.people import (
+    PersonData,
+    create_person,
+    find_for_sign_in,
+    set_password,
+    set_role,
+)
 
 units_cli = AppGroup("units", help="The organisation tree: add, move, merge and retire units.")
 users_cli = AppGroup("users", help="People and their accounts.")
@@ -166,7 +172,46 @@ def add_user_command(
             drafts_classified=classified,
             is_it_staff=it_staff,
         )
-        return create_person(data, password=password, today=today_vn())
+        return create_person(data, actor=None, password=password, today=today_vn())
 
     person = _run(action)
     click.echo(f"{person.username}: {person.full_name} ({person.unit.code}, {person.role.value})")
+
+
+def _require_person(username: str) -> Person:
+    person = find_for_sign_in(username)
+    if person is None:
+        raise RuleViolation("username", f"No person has the username {username.strip().lower()}.")
+    return person
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def set_role_command(username: str, role: str) -> None:
+    """Grant or take a role. The way back when a province has lost its administrators: the
+    last active ICT admin cannot be demoted, here or on the web."""
+
+    def action() -> Person:
+        person = _require_person(username)
+        set_role(person, Role(role), actor=None)
+        return person
+
+    person = _run(action)
+    click.echo(f"{person.username}: {person.role.value}")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+def set_password_command(username: str) -> None:
+    """Set a person's password, read from standard input (never from the command line). Every
+    session the person had open ends."""
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    def action() -> Person:
+        person = _require_person(username)
+        set_password(person, password, actor=None)
+        return person
+
+    person = _run(action)
+    click.echo(f"{person.username}: password set; earlier sessions ended.")

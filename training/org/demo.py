@@ -237,7 +237,7 @@ def seed_demo_province(*, today: date) -> bool:
     def add(data: PersonData) -> None:
         data.employee_id = f"AG-{next(serial)}"
         data.email = f"{data.username}@{EMAIL_DOMAIN}"
-        create_person(data, password=None, today=today).password_hash = password_hash
+        create_person(data, actor=None, password=None, today=today).password_hash = password_hash
 
     for named in NAMED_PEOPLE:
         add(

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
-from training.auth.passwords import MIN_LENGTH
-from training.forms import TEXT_FILTERS, select_choices
+from training.auth.password_policy import MAX_LENGTH
+from training.forms import TEXT_FILTERS, DayField, KhienForm, select_choices
 from training.org.models import Role, UnitEventKind, UnitKind
 
 ROLE_LABELS = {
@@ -29,7 +36,7 @@ KIND_LABELS = {
 }
 
 
-class PersonForm(FlaskForm):
+class PersonForm(KhienForm):
     full_name = StringField(
         _l("Full name"), filters=TEXT_FILTERS, validators=[DataRequired(), Length(max=200)]
     )
@@ -51,7 +58,7 @@ class PersonForm(FlaskForm):
     is_it_staff = BooleanField(_l("IT staff"))
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), Length(min=MIN_LENGTH, max=256)],
+        validators=[Optional(), Length(max=4 * MAX_LENGTH)],
         description=_l(
             "Leave empty to keep the current password; a person without a password cannot sign in."
         ),
@@ -60,7 +67,7 @@ class PersonForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PeopleFilterForm(FlaskForm):
+class PeopleFilterForm(KhienForm):
     """A GET search form: it changes nothing, so it carries no CSRF token."""
 
     class Meta:
@@ -81,7 +88,7 @@ class PeopleFilterForm(FlaskForm):
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(KhienForm):
     code = StringField(
         _l("Code"), filters=TEXT_FILTERS, validators=[DataRequired(), Length(max=32)]
     )
@@ -96,24 +103,40 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("Add unit"))
 
 
-class RenameUnitForm(FlaskForm):
+class RenameUnitForm(KhienForm):
     name = StringField(
         _l("New name"), filters=TEXT_FILTERS, validators=[DataRequired(), Length(max=200)]
     )
     submit = SubmitField(_l("Rename"))
 
 
-class MoveUnitForm(FlaskForm):
+EFFECTIVE_ON_HINT = _l("As dd/mm/yyyy: the day the decision takes effect, which may be past.")
+
+
+class MoveUnitForm(KhienForm):
     parent_id = SelectField(_l("New parent unit"), coerce=int)
+    effective_on = DayField(
+        _l("Takes effect on"), validators=[Optional()], description=EFFECTIVE_ON_HINT
+    )
     submit = SubmitField(_l("Move"))
 
 
-class MergeUnitForm(FlaskForm):
+class MergeUnitForm(KhienForm):
+    """Posted twice: from the unit page, which answers with a page naming both units and the
+    number of people who will move; then from that page, carrying the number confirmed. The
+    merger happens only if it is still the number of people in the unit."""
+
     into_id = SelectField(_l("Merge into"), coerce=int)
-    submit = SubmitField(_l("Merge"))
+    effective_on = DayField(
+        _l("Takes effect on"), validators=[Optional()], description=EFFECTIVE_ON_HINT
+    )
+    confirmed_people = IntegerField(
+        _l("People who will move"), widget=HiddenInput(), validators=[Optional()]
+    )
+    submit = SubmitField(_l("Merge…"))
 
 
-class KeyDepartmentForm(FlaskForm):
+class KeyDepartmentForm(KhienForm):
     is_key_department = BooleanField(_l("Key department"))
     submit = SubmitField(_l("Save"))
 

@@ -144,6 +144,9 @@ class Person(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's user id: bumping it (sign-out, password change or reset,
+    # deactivation) ends every session issued before, on every device.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()
     memberships: WriteOnlyMapped[Membership] = relationship(
@@ -153,6 +156,11 @@ class Person(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the session version together, so
+        a session issued before the version was bumped no longer names anyone."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_priority(self) -> bool:

@@ -17,15 +17,26 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from training.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
-from training.errors import KhienError, RuleViolation
+from training.auth.password_policy import password_problems
+from training.auth.passwords import hash_password, needs_rehash, verify_password
+from training.errors import KhienError, NotAllowed, RuleViolation
 from training.extensions import db
 from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Role, Unit
-from training.org.scope import Scope
+from training.org.scope import Scope, assignable_roles, scope_of
 from training.org.units import move_person_to_unit
-from training.text import fold, nfc
+from training.text import fold, has_invisible_characters, nfc
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+# Column sizes, checked here so the web and the command line get a clear message on SQLite and
+# PostgreSQL alike (one would store an over-long value, the other refuse it with a traceback).
+MAX_FULL_NAME = 200
+MAX_EMAIL = 254
+MAX_EMPLOYEE_ID = 32
+MAX_POSITION = 200
+
+# Who acts: a signed-in person, or None for the server's operator at the command line, who can
+# reach the database directly anyway. Every service that changes a person takes one.
+Actor = Person | None
 
 
 class SignInFailed(KhienError):
@@ -46,16 +57,57 @@ class PersonData:
     is_it_staff: bool = False
 
 
+def may_manage(actor: Actor, person: Person) -> bool:
+    """An ICT admin manages everyone (the last-admin rule aside); a unit officer manages only the
+    learners of their own units, never another manager and never themselves, so an officer
+    whose units happen to hold an admin's or a sub-unit officer's record cannot take it over."""
+    if actor is None or actor.role == Role.ICT_ADMIN:
+        return True
+    if actor.role != Role.UNIT_OFFICER or person.id == actor.id:
+        return False
+    return person.role == Role.LEARNER and scope_of(actor).contains(person.unit)
+
+
+def require_may_manage(actor: Actor, person: Person) -> None:
+    if not may_manage(actor, person):
+        raise NotAllowed(_("Only the province's ICT administrators can change this account."))
+
+
 def _clean(data: PersonData) -> PersonData:
-    data.username = data.username.strip().lower()
+    data.username = nfc(data.username).strip().lower()
     data.full_name = " ".join(nfc(data.full_name).split())
-    data.email = (data.email or "").strip() or None
+    data.email = nfc(data.email or "").strip() or None
     data.employee_id = nfc(data.employee_id or "").strip() or None
-    data.position = nfc(data.position or "").strip() or None
+    data.position = " ".join(nfc(data.position or "").split()) or None
     return data
 
 
-def _validate(data: PersonData, person: Person | None) -> None:
+def _text_problems(data: PersonData) -> RuleViolation | None:
+    fields = (
+        ("full_name", data.full_name, MAX_FULL_NAME),
+        ("email", data.email, MAX_EMAIL),
+        ("employee_id", data.employee_id, MAX_EMPLOYEE_ID),
+        ("position", data.position, MAX_POSITION),
+    )
+    for field, value, limit in fields:
+        if value is None:
+            continue
+        if len(value) > limit:
+            return RuleViolation(
+                field, _("This field takes at most %(num)d characters.", num=limit)
+            )
+        if has_invisible_characters(value):
+            return RuleViolation(
+                field,
+                _(
+                    "Use visible letters, digits and punctuation only: control, invisible and "
+                    "direction-changing characters are not accepted."
+                ),
+            )
+    return None
+
+
+def _validate(data: PersonData, person: Person | None, actor: Actor) -> None:
     if not USERNAME_PATTERN.match(data.username):
         raise RuleViolation(
             "username",
@@ -66,34 +118,68 @@ def _validate(data: PersonData, person: Person | None) -> None:
         )
     if not data.full_name:
         raise RuleViolation("full_name", _("A full name is required."))
+    problem = _text_problems(data)
+    if problem is not None:
+        raise problem
     if not data.unit.is_active:
         raise RuleViolation("unit", _("Unit %(code)s is retired.", code=data.unit.code))
+    if actor is not None and not scope_of(actor).contains(data.unit):
+        raise RuleViolation("unit", _("You can only place people in your own units."))
     data.email = normalise_email(data.email)
-    others = select(Person.id)
+    _check_unique(data, person, actor)
+
+
+def _check_unique(data: PersonData, person: Person | None, actor: Actor) -> None:
+    """Usernames and employee IDs are unique in the province. When the other record lies
+    outside the actor's units the message names neither the person nor the unit, and reads the
+    same for both fields, so an officer learns nothing about other units from it."""
+    others = select(Person).join(Person.unit)
     if person is not None:
         others = others.where(Person.id != person.id)
-    if db.session.scalar(others.where(Person.username == data.username)):
-        raise RuleViolation("username", _("The username %(name)s is taken.", name=data.username))
-    if data.employee_id and db.session.scalar(others.where(Person.employee_id == data.employee_id)):
+    scope = scope_of(actor) if actor is not None and actor.role != Role.LEARNER else None
+    for field, column, value in (
+        ("username", Person.username, data.username),
+        ("employee_id", Person.employee_id, data.employee_id),
+    ):
+        if not value:
+            continue
+        holder = db.session.scalar(others.where(column == value))
+        if holder is None:
+            continue
+        if scope is not None and not scope.contains(holder.unit):
+            raise RuleViolation(
+                field,
+                _(
+                    "This value cannot be used. If the person moved here from another unit, "
+                    "ask the province's ICT administrators to move their record."
+                ),
+            )
+        if field == "username":
+            raise RuleViolation(field, _("The username %(name)s is taken.", name=data.username))
         raise RuleViolation(
-            "employee_id", _("Another person has the employee ID %(id)s.", id=data.employee_id)
+            field, _("Another person has the employee ID %(id)s.", id=data.employee_id)
         )
 
 
-def validate_password(password: str) -> None:
-    if len(password) < MIN_LENGTH:
-        raise RuleViolation(
-            "password", _("A password needs at least %(num)d characters.", num=MIN_LENGTH)
-        )
+def validate_password(password: str, *, username: str | None, full_name: str | None) -> None:
+    problems = password_problems(password, username=username, full_name=full_name)
+    if problems:
+        raise RuleViolation("password", " ".join(problems))
 
 
-def create_person(data: PersonData, *, password: str | None, today: date) -> Person:
+def _check_role(actor: Actor, role: Role) -> None:
+    if actor is not None and role not in assignable_roles(actor):
+        raise RuleViolation("role", _("Only the province's ICT administrators grant roles."))
+
+
+def create_person(data: PersonData, *, actor: Actor, password: str | None, today: date) -> Person:
     """A person without a password exists as a staff record but cannot sign in until one is
     set."""
     data = _clean(data)
-    _validate(data, None)
+    _check_role(actor, data.role)
+    _validate(data, None, actor)
     if password is not None:
-        validate_password(password)
+        validate_password(password, username=data.username, full_name=data.full_name)
     person = Person(
         username=data.username,
         full_name=data.full_name,
@@ -115,9 +201,14 @@ def create_person(data: PersonData, *, password: str | None, today: date) -> Per
     return person
 
 
-def update_person(person: Person, data: PersonData, *, today: date) -> None:
+def update_person(person: Person, data: PersonData, *, actor: Actor, today: date) -> None:
+    require_may_manage(actor, person)
     data = _clean(data)
-    _validate(data, person)
+    if data.role != person.role:
+        _check_role(actor, data.role)
+        if person.role == Role.ICT_ADMIN:
+            _require_another_admin(person)
+    _validate(data, person, actor)
     person.username = data.username
     person.full_name = data.full_name
     person.search_key = _search_key(data)
@@ -129,6 +220,35 @@ def update_person(person: Person, data: PersonData, *, today: date) -> None:
     set_person_flags(
         person, drafts_classified=data.drafts_classified, is_it_staff=data.is_it_staff, today=today
     )
+
+
+def set_role(person: Person, role: Role, *, actor: Actor) -> None:
+    """Granting or taking a role is the ICT admins' (or the console's) alone."""
+    require_may_manage(actor, person)
+    _check_role(actor, role)
+    if person.role == Role.ICT_ADMIN and role != Role.ICT_ADMIN:
+        _require_another_admin(person)
+    person.role = role
+
+
+def _require_another_admin(person: Person) -> None:
+    """The province must keep one active ICT admin: nobody else can grant the role back. The
+    admin rows are locked (PostgreSQL) so two admins demoting each other at the same moment
+    cannot both succeed; SQLite lets one writer at a time anyway."""
+    admins = db.session.scalars(
+        select(Person.id)
+        .where(Person.role == Role.ICT_ADMIN, Person.active.is_(True))
+        .with_for_update()
+    ).all()
+    if not set(admins) - {person.id}:
+        raise RuleViolation(
+            "role",
+            _(
+                "%(name)s is the province's last active ICT administrator: make someone else "
+                "an administrator first.",
+                name=person.full_name,
+            ),
+        )
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -172,25 +292,49 @@ def set_person_flags(
     person.is_it_staff = is_it_staff
 
 
-def set_password(person: Person, password: str) -> None:
-    validate_password(password)
+def end_sessions(person: Person) -> None:
+    """Every session issued to this person so far stops working at its next request."""
+    person.session_version = (person.session_version or 0) + 1
+
+
+def set_password(person: Person, password: str, *, actor: Actor) -> None:
+    """Someone else's password: an officer's reset for a learner, or the console's. Changing
+    one's own password always goes through `change_own_password`, which asks for the current
+    one, so a borrowed session cannot lock its owner out."""
+    if actor is not None and actor.id == person.id:
+        raise RuleViolation(
+            "password",
+            _("Change your own password on your profile page, which asks for the current one."),
+        )
+    require_may_manage(actor, person)
+    _store_password(person, password)
+
+
+def _store_password(person: Person, password: str) -> None:
+    validate_password(password, username=person.username, full_name=person.full_name)
     person.password_hash = hash_password(password)
+    end_sessions(person)
 
 
 def change_own_password(person: Person, current: str, new: str) -> None:
     if not verify_password(person.password_hash, current):
         raise RuleViolation("current_password", _("The current password is not correct."))
-    set_password(person, new)
+    _store_password(person, new)
 
 
-def deactivate_person(person: Person, *, actor: Person) -> None:
+def deactivate_person(person: Person, *, actor: Actor) -> None:
     """Deactivated people keep their history and records; they just cannot sign in."""
-    if person.id == actor.id:
+    if actor is not None and person.id == actor.id:
         raise RuleViolation(None, _("You cannot deactivate your own account."))
+    require_may_manage(actor, person)
+    if person.role == Role.ICT_ADMIN:
+        _require_another_admin(person)
     person.active = False
+    end_sessions(person)
 
 
-def reactivate_person(person: Person) -> None:
+def reactivate_person(person: Person, *, actor: Actor) -> None:
+    require_may_manage(actor, person)
     if not person.unit.is_active:
         raise RuleViolation(
             None,
@@ -202,8 +346,14 @@ def reactivate_person(person: Person) -> None:
     person.active = True
 
 
+def find_for_sign_in(username: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.username == username.strip().lower()))
+
+
 def authenticate(username: str, password: str, *, now: datetime) -> Person:
-    person = db.session.scalar(select(Person).where(Person.username == username.strip().lower()))
+    """Exactly one Argon2 verification on every path (unknown name, record without a password,
+    wrong password, disabled account), so the time taken tells nothing."""
+    person = find_for_sign_in(username)
     ok = verify_password(person.password_hash if person else None, password)
     if person is None or not ok or not person.active:
         raise SignInFailed(_("Wrong username or password, or the account is disabled."))
@@ -282,6 +432,9 @@ def get_unit_in_scope(scope: Scope, unit_id: int) -> Unit | None:
 
 
 def update_own_profile(person: Person, *, email: str | None, locale: str) -> None:
+    email = nfc(email or "").strip() or None
+    if email is not None and (len(email) > MAX_EMAIL or has_invisible_characters(email)):
+        raise RuleViolation("email", _("This e-mail address is not valid."))
     person.email = normalise_email(email)
     person.locale = locale
     person.search_key = _search_key(person)

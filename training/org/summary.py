@@ -61,10 +61,12 @@ def _counts_by_unit(scope: Scope) -> dict[int, HeadCount]:
     }
 
 
-def unit_rows(scope: Scope) -> Sequence[UnitRow]:
-    """Every active unit in scope, in tree order, with its own and its subtree's head-count."""
+def unit_rows(scope: Scope, *, include_retired: bool = False) -> Sequence[UnitRow]:
+    """Every active unit in scope (and the retired and merged ones, if asked), in tree order,
+    with its own and its subtree's head-count. A retired unit counts nobody: a merger moved its
+    people and retiring needs it empty, so the totals are the same either way."""
     counts = _counts_by_unit(scope)
-    units = units_under(scope.root)
+    units = units_under(scope.root, include_retired=include_retired)
     rows = {u.id: UnitRow(unit=u, own=counts.get(u.id, HeadCount())) for u in units}
     for row in rows.values():
         for ancestor_id in (int(part) for part in row.unit.path.strip("/").split("/")):

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import selectinload
 
 from training.errors import RuleViolation
 from training.extensions import db
+from training.org.history import followed_merger_note, people_moved_note
 from training.org.models import (
     Membership,
     Person,
@@ -24,7 +27,7 @@ from training.org.models import (
     UnitKeyPeriod,
     UnitKind,
 )
-from training.text import fold, nfc
+from training.text import fold, has_invisible_characters, nfc
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 
@@ -72,6 +75,30 @@ def _require_active_parent(parent: Unit | None) -> None:
         )
 
 
+MAX_UNIT_NAME = 200
+
+
+def clean_unit_name(name: str) -> str:
+    """A unit's name as it will be shown: NFC, single spaces, visible characters, fits its
+    column (checked here, so SQLite and PostgreSQL answer alike)."""
+    name = " ".join(nfc(name).split())
+    if not name:
+        raise RuleViolation("name", _("A unit needs a name."))
+    if len(name) > MAX_UNIT_NAME:
+        raise RuleViolation(
+            "name", _("This field takes at most %(num)d characters.", num=MAX_UNIT_NAME)
+        )
+    if has_invisible_characters(name):
+        raise RuleViolation(
+            "name",
+            _(
+                "Use visible letters, digits and punctuation only: control, invisible and "
+                "direction-changing characters are not accepted."
+            ),
+        )
+    return name
+
+
 def add_unit(
     code: str,
     name: str,
@@ -82,11 +109,9 @@ def add_unit(
     today: date,
 ) -> Unit:
     code = normalise_code(code)
-    name = nfc(name).strip()
     if not CODE_PATTERN.match(code):
         raise RuleViolation("code", _("A unit code is 1 to 32 letters, digits, '.', '_' or '-'."))
-    if not name:
-        raise RuleViolation("name", _("A unit needs a name."))
+    name = clean_unit_name(name)
     if get_unit_by_code(code) is not None:
         raise RuleViolation("code", _("The code %(code)s is already in use.", code=code))
     _require_active_parent(parent)
@@ -103,9 +128,7 @@ def add_unit(
 
 
 def rename_unit(unit: Unit, name: str, *, today: date) -> None:
-    name = nfc(name).strip()
-    if not name:
-        raise RuleViolation("name", _("A unit needs a name."))
+    name = clean_unit_name(name)
     if name == unit.name:
         return
     _log(unit, UnitEventKind.RENAMED, today, unit.name, name)
@@ -172,9 +195,20 @@ def move_person_to_unit(person: Person, unit: Unit, *, today: date) -> None:
     person.unit = unit
 
 
-def merge_unit(unit: Unit, into: Unit, *, today: date) -> int:
-    """Everyone in `unit` moves to `into` (dated), its sub-units follow, and it retires.
-    Returns how many people moved."""
+@dataclass(frozen=True)
+class MergePlan:
+    """What a merger will do, for the administrator to confirm before it happens."""
+
+    unit: Unit
+    into: Unit
+    effective_on: date
+    people: int
+    sub_units: Sequence[Unit]
+
+
+def plan_merge(unit: Unit, into: Unit, *, today: date) -> MergePlan:
+    """Every rule of `merge_unit`, checked without changing anything, so a merger that would be
+    refused is refused before anyone is asked to confirm it."""
     if not unit.is_active:
         raise RuleViolation("unit", _("Unit %(code)s is retired.", code=unit.code))
     if is_in_subtree(into, unit):
@@ -183,6 +217,33 @@ def merge_unit(unit: Unit, into: Unit, *, today: date) -> int:
             _("%(code)s cannot merge into itself or one of its own sub-units.", code=unit.code),
         )
     _require_active_parent(into)
+    _key_period_ending(unit, today)
+    latest = db.session.execute(
+        select(Person.full_name, Membership.valid_from)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Person.unit_id == unit.id, Membership.valid_to.is_(None))
+        .where(Membership.valid_from > today)
+        .order_by(Membership.valid_from.desc(), Person.id)
+        .limit(1)
+    ).first()
+    if latest is not None:  # move_person_to_unit would refuse this person
+        raise RuleViolation(
+            "effective_on",
+            _(
+                "%(name)s joined their current unit on %(date)s; a "
+                "move cannot take effect before that.",
+                name=latest.full_name,
+                date=latest.valid_from.strftime("%d/%m/%Y"),
+            ),
+        )
+    people = db.session.scalar(select(func.count(Person.id)).where(Person.unit_id == unit.id))
+    return MergePlan(unit, into, today, int(people or 0), active_children(unit))
+
+
+def merge_unit(unit: Unit, into: Unit, *, today: date) -> int:
+    """Everyone in `unit` moves to `into` (dated), its sub-units follow, and it retires.
+    Returns how many people moved."""
+    plan_merge(unit, into, today=today)
     people = db.session.scalars(select(Person).where(Person.unit_id == unit.id)).all()
     for person in people:
         move_person_to_unit(person, into, today=today)
@@ -193,10 +254,10 @@ def merge_unit(unit: Unit, into: Unit, *, today: date) -> int:
             today,
             unit.code,
             into.code,
-            note=f"merge {unit.code} → {into.code}",
+            note=followed_merger_note(unit.code, into.code),
         )
         _reparent(child, into)
-    _log(unit, UnitEventKind.MERGED, today, None, into.code, note=f"{len(people)} people moved")
+    _log(unit, UnitEventKind.MERGED, today, None, into.code, note=people_moved_note(len(people)))
     _close_key_period(unit, today)
     unit.merged_into = into
     unit.retired_on = today
@@ -223,12 +284,29 @@ def retire_unit(unit: Unit, *, today: date) -> None:
     unit.retired_on = today
 
 
-def _close_key_period(unit: Unit, today: date) -> None:
+def _key_period_ending(unit: Unit, today: date) -> UnitKeyPeriod | None:
+    """The unit's open key-department period, if any, which must not end before it began (the
+    table's CHECK constraint): said in words when a change is dated further back than that."""
     period = db.session.scalar(
         select(UnitKeyPeriod).where(
             UnitKeyPeriod.unit_id == unit.id, UnitKeyPeriod.valid_to.is_(None)
         )
     )
+    if period is not None and today < period.valid_from:
+        raise RuleViolation(
+            "effective_on",
+            _(
+                "%(code)s has been a key department since %(date)s; this change cannot take "
+                "effect before that.",
+                code=unit.code,
+                date=period.valid_from.strftime("%d/%m/%Y"),
+            ),
+        )
+    return period
+
+
+def _close_key_period(unit: Unit, today: date) -> None:
+    period = _key_period_ending(unit, today)
     if period is not None:
         period.valid_to = today
 
@@ -251,7 +329,9 @@ def units_under(root: Unit | None, *, include_retired: bool = False) -> Sequence
     query = select(Unit)
     if root is not None:
         query = query.where(subtree_filter(root))
-    if not include_retired:
+    if include_retired:
+        query = query.options(selectinload(Unit.merged_into))
+    else:
         query = query.where(Unit.retired_on.is_(None))
     units = db.session.scalars(query).all()
     return sorted(units, key=_tree_sort_key(units))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from training.authz import (
     MANAGERS,
@@ -19,7 +21,7 @@ from training.authz import (
 from training.clock import today_vn
 from training.errors import RuleViolation
 from training.extensions import db
-from training.forms import ConfirmForm, select_choices
+from training.forms import ConfirmForm, KhienForm, page_number, select_choices
 from training.org import people as people_services
 from training.org import units as unit_services
 from training.org.forms import (
@@ -34,6 +36,7 @@ from training.org.forms import (
     RenameUnitForm,
     UnitForm,
 )
+from training.org.history import history_lines
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PeopleFilter, PersonData
 from training.org.scope import assignable_roles
@@ -84,11 +87,16 @@ def list_people() -> ResponseReturnValue:
             role=Role(form.role.data) if form.role.data else None,
             status=form.status.data or "active",
         )
-    page = request.args.get("page", 1, type=int)
     pagination = people_services.search_people(
-        current_scope(), filters, page=max(page, 1), per_page=current_app.config["PEOPLE_PER_PAGE"]
+        current_scope(),
+        filters,
+        page=page_number(request.args),
+        per_page=current_app.config["PEOPLE_PER_PAGE"],
     )
-    return render_template("org/people_list.html", form=form, pagination=pagination)
+    pager_args = {k: v for k, v in request.args.items() if k in form._fields}
+    return render_template(
+        "org/people_list.html", form=form, pagination=pagination, pager_args=pager_args
+    )
 
 
 def _person_form(person: Person | None) -> PersonForm:
@@ -127,7 +135,10 @@ def new_person() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             person = people_services.create_person(
-                _person_data(form), password=form.password.data or None, today=today_vn()
+                _person_data(form),
+                actor=current_person(),
+                password=form.password.data or None,
+                today=today_vn(),
             )
         except RuleViolation as err:
             db.session.rollback()
@@ -147,6 +158,7 @@ def show_person(person_id: int) -> ResponseReturnValue:
         "org/person_show.html",
         person=person,
         confirm=ConfirmForm(),
+        can_manage=people_services.may_manage(current_person(), person),
         memberships=people_services.membership_history(person),
         flags=people_services.flag_history(person),
     )
@@ -156,12 +168,15 @@ def show_person(person_id: int) -> ResponseReturnValue:
 @role_required(*MANAGERS)
 def edit_person(person_id: int) -> ResponseReturnValue:
     person = get_person_in_scope_or_404(person_id)
+    people_services.require_may_manage(current_person(), person)
     form = _person_form(person)
     if form.validate_on_submit():
         try:
-            people_services.update_person(person, _person_data(form), today=today_vn())
+            people_services.update_person(
+                person, _person_data(form), actor=current_person(), today=today_vn()
+            )
             if form.password.data:
-                people_services.set_password(person, form.password.data)
+                people_services.set_password(person, form.password.data, actor=current_person())
         except RuleViolation as err:
             db.session.rollback()
             err.attach_to(form)
@@ -193,7 +208,7 @@ def reactivate_person(person_id: int) -> ResponseReturnValue:
     person = get_person_in_scope_or_404(person_id)
     if ConfirmForm().validate_on_submit():
         try:
-            people_services.reactivate_person(person)
+            people_services.reactivate_person(person, actor=current_person())
         except RuleViolation as err:
             flash(err.message, "error")
         else:
@@ -208,7 +223,13 @@ def reactivate_person(person_id: int) -> ResponseReturnValue:
 @bp.route("/units")
 @role_required(*MANAGERS)
 def list_units() -> ResponseReturnValue:
-    return render_template("org/unit_tree.html", rows=unit_rows(current_scope()))
+    """Retired and merged units are history, not structure: shown only when asked for."""
+    show_retired = request.args.get("retired") == "1"
+    return render_template(
+        "org/unit_tree.html",
+        rows=unit_rows(current_scope(), include_retired=show_retired),
+        show_retired=show_retired,
+    )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -262,7 +283,7 @@ def show_unit(unit_id: int) -> ResponseReturnValue:
     return render_template(
         "org/unit_show.html",
         unit=unit,
-        history=unit_services.unit_history(unit),
+        history=history_lines(unit_services.unit_history(unit)),
         children=unit_services.active_children(unit),
         event_labels=EVENT_LABELS,
         **_unit_forms(unit),
@@ -278,21 +299,10 @@ def _apply(unit: Unit, action: str) -> ResponseReturnValue:
             unit_services.rename_unit(unit, forms["rename_form"].name.data, today=today)
         elif action == "move" and forms["move_form"].validate_on_submit():
             parent = get_unit_in_scope_or_404(forms["move_form"].parent_id.data)
-            unit_services.move_unit(unit, parent, today=today)
+            on = forms["move_form"].effective_on.data or today
+            unit_services.move_unit(unit, parent, today=on)
         elif action == "merge" and forms["merge_form"].validate_on_submit():
-            into = get_unit_in_scope_or_404(forms["merge_form"].into_id.data)
-            moved = unit_services.merge_unit(unit, into, today=today)
-            db.session.commit()
-            flash(
-                _(
-                    "%(code)s was merged into %(into)s; %(num)d people moved.",
-                    code=unit.code,
-                    into=into.code,
-                    num=moved,
-                ),
-                "success",
-            )
-            return redirect(url_for(".show_unit", unit_id=into.id))
+            return _merge(unit, forms["merge_form"], today)
         elif action == "retire" and forms["confirm"].validate_on_submit():
             unit_services.retire_unit(unit, today=today)
         elif action == "key" and forms["key_form"].validate_on_submit():
@@ -300,7 +310,7 @@ def _apply(unit: Unit, action: str) -> ResponseReturnValue:
                 unit, forms["key_form"].is_key_department.data, today=today
             )
         else:
-            flash(_("The form was incomplete or has expired; nothing was changed."), "error")
+            _flash_form_errors(forms[_FORM_OF_ACTION[action]])
             return redirect(url_for(".show_unit", unit_id=unit.id))
     except RuleViolation as err:
         db.session.rollback()
@@ -309,6 +319,65 @@ def _apply(unit: Unit, action: str) -> ResponseReturnValue:
         db.session.commit()
         flash(_("The changes were saved."), "success")
     return redirect(url_for(".show_unit", unit_id=unit.id))
+
+
+_FORM_OF_ACTION = {
+    "rename": "rename_form",
+    "move": "move_form",
+    "merge": "merge_form",
+    "retire": "confirm",
+    "key": "key_form",
+}
+
+
+def _flash_form_errors(form: KhienForm) -> None:
+    """The unit page's forms come back as a redirect, so their errors travel as flashes; a
+    missing or stale CSRF token reads as an expired form."""
+    errors = [
+        f"{field.label.text}: {message}"
+        for field in form
+        if field.type != "CSRFTokenField"
+        for message in field.errors
+    ]
+    for message in errors or [_("The form was incomplete or has expired; nothing was changed.")]:
+        flash(message, "error")
+
+
+def _merge(unit: Unit, form: MergeUnitForm, today: date) -> ResponseReturnValue:
+    """A merger moves people and retires a unit, so it takes two posts: the first answers with
+    what will happen (both units, the date, how many people move) and asks to confirm; only a
+    post carrying that head-count, still true, carries it out."""
+    into = get_unit_in_scope_or_404(form.into_id.data)
+    plan = unit_services.plan_merge(unit, into, today=form.effective_on.data or today)
+    if form.confirmed_people.data != plan.people:
+        confirm = MergeUnitForm(formdata=None, prefix="merge", confirmed_people=plan.people)
+        return render_template(
+            "org/unit_merge_confirm.html",
+            plan=plan,
+            form=confirm,
+            changed=form.confirmed_people.data is not None,
+        )
+    moved = unit_services.merge_unit(unit, into, today=plan.effective_on)
+    db.session.commit()
+    when = plan.effective_on.strftime("%d/%m/%Y")
+    if moved:
+        message = ngettext(
+            "%(code)s was merged into %(into)s on %(date)s; %(num)d person moved.",
+            "%(code)s was merged into %(into)s on %(date)s; %(num)d people moved.",
+            moved,
+            code=unit.code,
+            into=into.code,
+            date=when,
+        )
+    else:
+        message = _(
+            "%(code)s was merged into %(into)s on %(date)s.",
+            code=unit.code,
+            into=into.code,
+            date=when,
+        )
+    flash(message, "success")
+    return redirect(url_for(".show_unit", unit_id=into.id))
 
 
 @bp.route("/units/<int:unit_id>/<any(rename, move, merge, retire):action>", methods=["POST"])

@@ -155,6 +155,13 @@ def start_attempt(
     today: date,
     rng: random.Random | None = None,
 ) -> Attempt:
+    """Resume the open attempt or start the day's next one.
+
+    The checks below give the learner a clear message; the database decides under load. The new
+    row claims the day's next sequence number and the person's open slot, both unique, so of
+    simultaneous starts exactly one is inserted and the others fail with `IntegrityError`: the
+    caller rolls back and calls again, which then resumes the winner's attempt.
+    """
     state = standing(person, course, quiz, today)
     if state.open_attempt_id is not None:
         running = open_attempt(person, quiz, now)
@@ -184,6 +191,8 @@ def start_attempt(
         partial_credit=quiz.partial_credit,
         started_at=now,
         started_on=today,
+        day_seq=state.attempts_today + 1,
+        open_slot=True,
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes
         else None,
@@ -229,6 +238,7 @@ def expire_if_overdue(attempt: Attempt, now: datetime) -> bool:
         and (now > attempt.deadline_at + GRACE)
     ):
         attempt.expired_at = now
+        attempt.open_slot = None
         return True
     return attempt.status == AttemptStatus.EXPIRED
 
@@ -271,8 +281,9 @@ def submit_attempt(
         answers=[q.answer_json() for q in graded],
     )
     db.session.add(result)
+    attempt.open_slot = None
     completion = None
-    if result.passed:
+    if result.passed and not _completed_on(attempt.person_id, attempt.course_id, today):
         completion = Completion(
             person_id=attempt.person_id,
             course_id=attempt.course_id,
@@ -287,6 +298,20 @@ def submit_attempt(
     # unique attempt_id of the result (and of the completion) fails it and nothing is kept.
     db.session.flush()
     return Outcome(result, completion)
+
+
+def _completed_on(person_id: int, course_id: int, day: date) -> bool:
+    """A second pass on the same day earns no second certificate (the database refuses one)."""
+    return (
+        db.session.scalar(
+            select(Completion.id).where(
+                Completion.person_id == person_id,
+                Completion.course_id == course_id,
+                Completion.completed_on == day,
+            )
+        )
+        is not None
+    )
 
 
 def _valid_choices(question: FrozenQuestion, chosen: Sequence[int]) -> list[int]:

@@ -84,7 +84,16 @@ class Attempt(db.Model):
     when it starts and one when it is graded, and nothing outside it can change them."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_person_quiz_day", "person_id", "quiz_id", "started_on"),)
+    __table_args__ = (
+        Index("ix_attempts_person_quiz_day", "person_id", "quiz_id", "started_on"),
+        # The database, not a check in Python, decides the two start rules under load: the n-th
+        # attempt of a day can exist once (so at most the daily allowance), and only one
+        # attempt per person and quiz can hold the open slot (NULLs never collide).
+        UniqueConstraint(
+            "person_id", "quiz_id", "started_on", "day_seq", name="uq_attempts_day_seq"
+        ),
+        UniqueConstraint("person_id", "quiz_id", "open_slot", name="uq_attempts_open_slot"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -96,6 +105,8 @@ class Attempt(db.Model):
     partial_credit: Mapped[bool]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_on: Mapped[date]  # Vietnamese calendar day, for attempts per day
+    day_seq: Mapped[int]  # 1 for the first attempt of that day, 2 for the second, …
+    open_slot: Mapped[bool | None] = mapped_column(default=True)  # True while open, else NULL
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed ungraded
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # written once, never changed
@@ -144,9 +155,15 @@ class AttemptResult(db.Model):
 
 class Completion(db.Model):
     """A course completed: every lesson read and the quiz passed. Valid for the course's
-    validity from that day; the code verifies the certificate publicly."""
+    validity from that day; the code verifies the certificate publicly. Passing again the same
+    day earns nothing new: one completion per person, course and day, by constraint."""
 
     __tablename__ = "completions"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id", "course_id", "completed_on", name="uq_completions_person_course_day"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)

@@ -34,15 +34,27 @@ def start(slug: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        attempt_id = services.start_attempt(
-            current_person(), course, quiz, now=utcnow(), today=today_vn()
-        ).id  # read before the commit expires the object
+        attempt_id = _start_or_resume(course, quiz)
     except services.QuizRefused as err:
         db.session.commit()  # an attempt found overdue on the way is closed for good
         flash(err.message, "error")
         return redirect(url_for("courses.show_course", slug=slug))
-    db.session.commit()
     return redirect(url_for(".show_attempt", attempt_id=attempt_id))
+
+
+def _start_or_resume(course: Course, quiz: services.Quiz) -> int:
+    """A start that lost a race (two tabs, a double click, a script) finds the winner's attempt
+    on the second try and resumes it; the database let only one of them in."""
+    for _try in range(2):
+        try:
+            attempt_id = services.start_attempt(
+                current_person(), course, quiz, now=utcnow(), today=today_vn()
+            ).id  # read before the commit expires the object
+            db.session.commit()
+            return attempt_id
+        except IntegrityError:
+            db.session.rollback()
+    raise services.QuizRefused(_("Another attempt was starting at the same moment. Try again."))
 
 
 def _attempt_or_404(attempt_id: int) -> services.Attempt:
@@ -85,7 +97,11 @@ def submit(attempt_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     answers = {
-        q.position: [int(v) for v in request.form.getlist(f"q{q.position}") if v.isdigit()]
+        q.position: [
+            int(v)
+            for v in request.form.getlist(f"q{q.position}")
+            if v.isascii() and v.isdigit() and len(v) < 4
+        ]
         for q in attempt.questions
     }
     try:

@@ -25,11 +25,24 @@ def init_command() -> None:
 
 
 @click.command("seed-demo")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Seed a database other than SQLite (a test server); never a production site.",
+)
 @with_appcontext
-def seed_demo_command() -> None:
-    """Set up the database and a demo province with its people; prints the demo logins."""
+def seed_demo_command(force: bool) -> None:
+    """Set up the database and a demo province with its people; prints the demo logins.
+
+    The demo logins share a published password, so they must never reach a real site: the
+    command refuses production mode, and a server database unless --force says it is a test."""
     if current_app.config.get("KHIEN_ENV") == "production":
         raise click.ClickException("The demo province is not for a production site.")
+    if db.engine.url.get_backend_name() != "sqlite" and not force:
+        raise click.ClickException(
+            "The demo logins share a published password: seed-demo only writes to SQLite. "
+            "For a test server on PostgreSQL, add --force."
+        )
     upgrade()
     run_sync()
     created = seed_demo_province(today=today_vn())

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from training.auth import throttle
 from training.auth.views import safe_next
 from training.authz import current_scope, login_required, public
 from training.clock import today_vn
@@ -54,9 +55,14 @@ def set_language(lang: str) -> ResponseReturnValue:
 @bp.route("/healthz")
 @public
 def healthz() -> ResponseReturnValue:
+    """503 when the database does not answer (nothing works without it); 200 but "degraded"
+    when only the rate-limit storage is down, since sign-in then still works on per-process
+    counters — an operator must hear of it, a load balancer must not drop the site for it."""
+    limits = throttle.storage_status()
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}, 200
+        return {"status": "unavailable", "database": "unreachable", "rate_limits": limits}, 503
+    status = "ok" if limits == "ok" else "degraded"
+    return {"status": status, "database": "ok", "rate_limits": limits}, 200
