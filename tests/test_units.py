@@ -25,7 +25,8 @@ def province(make_unit):
     return make_unit("KG", kind=UnitKind.PROVINCE, name="Tỉnh Kiên Giang", today=date(2016, 1, 1))
 
 
-def test_merging_moves_people_with_dated_membership(province, make_unit, make_user):
+@pytest.fixture
+def merger(province, make_unit, make_user):
     old = make_unit(
         "STTTT", parent=province, name="Sở Thông tin và Truyền thông", today=date(2016, 1, 1)
     )
@@ -33,6 +34,11 @@ def test_merging_moves_people_with_dated_membership(province, make_unit, make_us
         "SKHCN", parent=province, name="Sở Khoa học và Công nghệ", today=date(2016, 1, 1)
     )
     staff = [make_user(unit=old, today=date(2020, 3, 2)) for _ in range(3)]
+    return old, new, staff
+
+
+def test_merging_moves_people_with_dated_membership(merger):
+    old, new, staff = merger
 
     moved = svc.merge_unit(old, new, today=date(2025, 3, 1))
     db.session.commit()
@@ -200,18 +206,6 @@ def admin(app, province, make_user):
     client = app.test_client()
     sign_in(client, "quantri")
     return client
-
-
-@pytest.fixture
-def merger(province, make_unit, make_user):
-    old = make_unit(
-        "STTTT", parent=province, name="Sở Thông tin và Truyền thông", today=date(2016, 1, 1)
-    )
-    new = make_unit(
-        "SKHCN", parent=province, name="Sở Khoa học và Công nghệ", today=date(2016, 1, 1)
-    )
-    staff = [make_user(unit=old, today=date(2020, 3, 2)) for _ in range(3)]
-    return old, new, staff
 
 
 def _merge_form(into, on="01/03/2025", **extra):

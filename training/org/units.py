@@ -172,6 +172,18 @@ def active_children(unit: Unit) -> Sequence[Unit]:
     ).all()
 
 
+def _joined_later(field: str, name: str, joined: date) -> RuleViolation:
+    return RuleViolation(
+        field,
+        _(
+            "%(name)s joined their current unit on %(date)s; a "
+            "move cannot take effect before that.",
+            name=name,
+            date=joined.strftime("%d/%m/%Y"),
+        ),
+    )
+
+
 def move_person_to_unit(person: Person, unit: Unit, *, today: date) -> None:
     """Close the current membership and open one at `unit`; the old row stays as history."""
     if person.unit_id == unit.id:
@@ -181,15 +193,7 @@ def move_person_to_unit(person: Person, unit: Unit, *, today: date) -> None:
     )
     if current is not None:
         if today < current.valid_from:
-            raise RuleViolation(
-                "unit",
-                _(
-                    "%(name)s joined their current unit on %(date)s; a "
-                    "move cannot take effect before that.",
-                    name=person.full_name,
-                    date=current.valid_from.strftime("%d/%m/%Y"),
-                ),
-            )
+            raise _joined_later("unit", person.full_name, current.valid_from)
         current.valid_to = today
     db.session.add(Membership(person_id=person.id, unit_id=unit.id, valid_from=today))
     person.unit = unit
@@ -227,15 +231,7 @@ def plan_merge(unit: Unit, into: Unit, *, today: date) -> MergePlan:
         .limit(1)
     ).first()
     if latest is not None:  # move_person_to_unit would refuse this person
-        raise RuleViolation(
-            "effective_on",
-            _(
-                "%(name)s joined their current unit on %(date)s; a "
-                "move cannot take effect before that.",
-                name=latest.full_name,
-                date=latest.valid_from.strftime("%d/%m/%Y"),
-            ),
-        )
+        raise _joined_later("effective_on", latest.full_name, latest.valid_from)
     people = db.session.scalar(select(func.count(Person.id)).where(Person.unit_id == unit.id))
     return MergePlan(unit, into, today, int(people or 0), active_children(unit))
 
