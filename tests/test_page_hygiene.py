@@ -27,7 +27,10 @@ def test_signed_in_pages_are_never_cached(app, officer, make_user):
         assert client.get(page).headers["Cache-Control"] == "no-store", page
 
 
-def test_public_pages_may_be_cached(app, database):
+def test_public_pages_and_the_stylesheet_may_be_cached(app, officer):
+    client, _unit = officer
+    with client.get("/static/css/site.css") as stylesheet:
+        assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
     assert "no-store" not in app.test_client().get("/auth/login").headers.get("Cache-Control", "")
 
 

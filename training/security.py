@@ -41,7 +41,7 @@ def init_security_headers(app: Flask) -> None:
     def _add_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
             # Pages for a signed-in person hold personal data: on a shared office PC the back
             # button after sign-out must not show them from the browser's cache.
             response.headers["Cache-Control"] = "no-store"
