@@ -106,7 +106,7 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_on: Mapped[date]  # Vietnamese calendar day, for attempts per day
     day_seq: Mapped[int]  # 1 for the first attempt of that day, 2 for the second, …
-    open_slot: Mapped[bool | None] = mapped_column(default=True)  # True while open, else NULL
+    open_slot: Mapped[bool | None]  # True while open, else NULL (NULLs never collide)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed ungraded
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # written once, never changed
