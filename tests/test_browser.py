@@ -1,5 +1,6 @@
 """End to end in Debian's Chromium: a person signs in, reads the site in both languages and
-uses a management page, with CSRF protection on as in production.
+uses a management page, with CSRF protection on as in production; and on a 360 px phone, no page
+of the shipped curriculum or of the site scrolls sideways.
 
 Needs /usr/bin/chromium and /usr/bin/chromedriver (`apt-get install chromium chromium-driver`).
 CI sets KHIEN_REQUIRE_BROWSER=1, so there a missing browser fails the run instead of skipping.
@@ -10,14 +11,19 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, copy_sample_content
+from tests.conftest import PASSWORD, ROOT, TODAY, copy_sample_content
+from training.content.catalog import read_catalog
 from training.extensions import db
+from training.org.demo import seed_demo_province
 from training.org.models import Role, UnitKind
+from training.org.units import get_unit_by_code
 from training.quizzes.models import Attempt
 
 pytestmark = pytest.mark.browser
@@ -33,14 +39,9 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture
-def live_url(make_app, database, tmp_path) -> Iterator[str]:
-    copy_sample_content(tmp_path / "content")
-    app = make_app(
-        WTF_CSRF_ENABLED=True,
-        COURSES_DIR=str(tmp_path / "content" / "courses"),
-        QUIZZES_DIR=str(tmp_path / "content" / "quizzes"),
-    )
+def _serve(make_app, courses: Path, quizzes: Path) -> Iterator[str]:
+    """A live server with CSRF on, after syncing the given content folders."""
+    app = make_app(WTF_CSRF_ENABLED=True, COURSES_DIR=str(courses), QUIZZES_DIR=str(quizzes))
     with app.app_context():  # the live app's content folders, not the session app's
         assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -49,6 +50,18 @@ def live_url(make_app, database, tmp_path) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def live_url(make_app, database, tmp_path) -> Iterator[str]:
+    copy_sample_content(tmp_path / "content")
+    yield from _serve(make_app, tmp_path / "content" / "courses", tmp_path / "content" / "quizzes")
+
+
+@pytest.fixture
+def curriculum_url(make_app, database) -> Iterator[str]:
+    """The real shipped curriculum (courses/ and quizzes/ of the repository), read only."""
+    yield from _serve(make_app, ROOT / "courses", ROOT / "quizzes")
 
 
 @pytest.fixture
@@ -83,11 +96,14 @@ def browser() -> Iterator[object]:
 
 
 def _wait_for(browser, locator: tuple[str, str], text: str) -> None:
-    """Wait for the next page to show `text` (the browser loads pages asynchronously)."""
+    """Wait for the next page to show `text` (the browser loads pages asynchronously). While
+    the old page is being replaced, ChromeDriver may report a node "not in the document":
+    that means "not yet", like a stale element."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
         expected_conditions.text_to_be_present_in_element(locator, text)
     )
 
@@ -204,3 +220,212 @@ def test_learner_finishes_a_course_and_anyone_verifies_the_certificate(
     _click(browser, (By.CSS_SELECTOR, "main form button[type=submit]"))
     _wait_for(browser, (By.CSS_SELECTOR, ".verify-result h2"), "Chứng nhận còn hiệu lực")
     assert "Trần Thị Mỹ Hạnh" in browser.find_element(By.CSS_SELECTOR, ".verify-result").text
+
+
+# ---- a 360 px phone: nothing may scroll sideways ------------------------------------------
+
+PHONE = {"width": 360, "height": 800, "deviceScaleFactor": 2, "mobile": True}
+POLL = 0.05  # seconds between two looks while waiting for the next page
+
+# The layout viewport (360 px when the page's meta viewport applies, 980 px without it), the
+# page's width and the visual viewport (wider than the layout one when the phone zooms out to
+# show a page that is too wide). Then every element, or run of text (a long URL in a list),
+# whose right edge passes the layout viewport, unless a box that scrolls sideways by itself
+# (overflow-x auto or scroll, e.g. a wide table) contains it and fits: only the outermost such
+# element is named. `hidden` does not count: content cut off is no better than scrolled to.
+SIDEWAYS_JS = """
+const vw = document.documentElement.clientWidth;
+const rightOf = (node) => {
+  if (node.nodeType === Node.ELEMENT_NODE) return node.getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  return range.getBoundingClientRect();
+};
+const sticksOut = (node) => {
+  const r = rightOf(node);
+  return r.width > 0 && r.right > vw + 0.5;
+};
+const scrollsInside = (node) => {
+  for (let box = node.parentElement; box && box !== document.body; box = box.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) return !sticksOut(box);
+  }
+  return false;
+};
+const offenders = [];
+const shown = NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT;
+const walker = document.createTreeWalker(document.body, shown);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  if (!sticksOut(node) || scrollsInside(node)) continue;
+  const parent = node.parentElement;
+  if (parent !== document.body && sticksOut(parent)) continue;
+  const el = node.nodeType === Node.ELEMENT_NODE ? node : parent;
+  const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/) : [];
+  const text = node.textContent.trim().replace(/\\s+/g, ' ').slice(0, 60);
+  offenders.push(
+    `${[el.tagName.toLowerCase(), ...classes.filter(Boolean)].join('.')} ` +
+    `(${Math.round(rightOf(node).right)}px) "${text}"`
+  );
+}
+return {
+  lang: document.documentElement.lang,
+  width: vw,
+  scroll: document.documentElement.scrollWidth,
+  visual: window.innerWidth,
+  offenders: offenders,
+};
+"""
+
+
+@pytest.fixture
+def phone(browser) -> object:
+    """The same Chromium as a 360 × 800 phone: the page's meta viewport applies."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    return browser
+
+
+class SidewaysCheck:
+    """Measures each page the phone shows and keeps one line per page that scrolls sideways."""
+
+    def __init__(self, browser, base: str) -> None:
+        self.browser = browser
+        self.base = base
+        self.pages: list[str] = []
+        self.problems: list[str] = []
+
+    def measure(self) -> str:
+        found = self.browser.execute_script(SIDEWAYS_JS)
+        page = f"{self.browser.current_url.removeprefix(self.base)} [{found['lang']}]"
+        self.pages.append(page)
+        if found["width"] != PHONE["width"]:
+            self.problems.append(f"{page}: laid out {found['width']} px wide, not 360")
+        elif max(found["scroll"], found["visual"]) > found["width"] or found["offenders"]:
+            self.problems.append(
+                f"{page}: {max(found['scroll'], found['visual'])} px wide; "
+                + "; ".join(found["offenders"][:4])
+            )
+        return str(found["lang"])
+
+    def open(self, path: str) -> str:
+        self.browser.get(self.base + path)
+        return self.measure()
+
+    def after_click(self, locator: tuple[str, str], url: str) -> str:
+        """Press a button that leads to `url` (a form post and its redirect), then measure."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        _click(self.browser, locator)
+        WebDriverWait(self.browser, 10, POLL, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: (
+                d.current_url == self.base + url
+                and d.execute_script("return document.readyState") == "complete"
+            )
+        )
+        return self.measure()
+
+    def switch_language(self, lang: str) -> None:
+        """The header's language button: the same page comes back in `lang`."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        _click(self.browser, (By.XPATH, f"//header//button[@lang='{lang}']"))
+        WebDriverWait(self.browser, 10, POLL, ignored_exceptions=(WebDriverException,)).until(
+            lambda d: (
+                d.execute_script(
+                    "return document.readyState == 'complete' && document.documentElement.lang"
+                )
+                == lang
+            )
+        )
+
+    def in_both_languages(self, path: str | None = None) -> None:
+        """Measure the page (opened from `path`, or the current one), switch the language
+        and measure it again."""
+        lang = self.open(path) if path else self.measure()
+        self.switch_language("en" if lang == "vi" else "vi")
+        self.measure()
+
+
+def test_every_page_fits_a_360_px_phone(phone, curriculum_url, make_user):
+    """The whole shipped curriculum in both languages, then the main pages of a learner, of
+    an officer and of a visitor: none may be wider than the phone's screen."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seed_demo_province(today=TODAY)  # real unit names, some of them long, and their people
+    cyber = get_unit_by_code("CAT-PA05")
+    learner = make_user(
+        username="huyen.ton",
+        full_name="Công Tôn Nữ Thị Phương Khánh Huyền",
+        unit=cyber,
+        classified=True,
+        it_staff=True,  # priority and IT staff: every course is hers
+    )
+    make_user(role=Role.UNIT_OFFICER, unit=get_unit_by_code("AG"), username="cntt.tinh")
+    courses = read_catalog(ROOT / "courses", ROOT / "quizzes").courses
+    check = SidewaysCheck(phone, curriculum_url)
+
+    _sign_in(phone, curriculum_url, learner.username)
+    _wait_for(phone, (By.TAG_NAME, "h1"), "Xin chào")
+    check.measure()  # home
+    check.open("/courses/")
+    for course in courses:  # in Vietnamese, unread: each lesson's button reads it and goes on
+        keys = [lesson.key for lesson in course.lessons]
+        check.open(f"/courses/{course.slug}/lessons/{keys[0]}")
+        for following in [*keys[1:], None]:
+            url = f"/courses/{course.slug}" + (f"/lessons/{following}" if following else "")
+            check.after_click((By.CSS_SELECTOR, ".lesson-nav form button"), url)
+    check.switch_language("en")
+    for course in courses:  # in English, every lesson read
+        check.open(f"/courses/{course.slug}")
+        for lesson in course.lessons:
+            check.open(f"/courses/{course.slug}/lessons/{lesson.key}")
+    lessons = sum(len(course.lessons) for course in courses)
+    shown = Counter(page.rsplit(" ", 1)[1] for page in check.pages if "/lessons/" in page)
+    assert shown == {"[vi]": lessons, "[en]": lessons}
+
+    course = courses[0]
+    check.open(f"/courses/{course.slug}")
+    _click(phone, (By.CSS_SELECTOR, ".quiz-panel form button"))
+    WebDriverWait(phone, 10, POLL).until(lambda d: "/attempts/" in d.current_url)
+    attempt_url = phone.current_url.removeprefix(curriculum_url)
+    check.in_both_languages()  # the quiz, before any answer is ticked
+    db.session.expire_all()
+    attempt = db.session.scalar(db.select(Attempt).order_by(Attempt.id.desc()))
+    for question in attempt.questions:
+        for index, choice in enumerate(question.payload["choices"]):
+            if choice["correct"]:
+                phone.find_element(By.ID, f"q{question.position}-{index}").click()
+    check.after_click((By.CSS_SELECTOR, "form.quiz button[type=submit]"), attempt_url)
+    check.in_both_languages()  # the result
+    _click(phone, (By.CSS_SELECTOR, "main a.button[href*='/certificates/']"))
+    _wait_for(phone, (By.CSS_SELECTOR, ".cert-name"), learner.full_name)
+    code = phone.find_element(By.CSS_SELECTOR, ".cert-facts code").text
+    check.in_both_languages()  # the certificate
+    for path in ("/certificates/", f"/verify/{code}", "/auth/profile", "/"):
+        check.in_both_languages(path)
+
+    lang = check.after_click(
+        (By.CSS_SELECTOR, "header form[action$='/logout'] button"), "/auth/login"
+    )
+    check.switch_language("vi" if lang == "en" else "en")
+    check.measure()  # the sign-in page in both languages, with and without the flash
+    check.in_both_languages("/verify")
+    _sign_in(phone, curriculum_url, "cntt.tinh")
+    _wait_for(phone, (By.TAG_NAME, "h1"), "Nguyễn Văn An")
+    check.in_both_languages()  # an officer's home
+    for path in (
+        "/people",
+        "/people?q=huyen",
+        f"/people/{learner.id}",
+        "/units",
+        f"/units/{cyber.id}",
+        f"/units/{get_unit_by_code('AG').id}",
+    ):
+        check.in_both_languages(path)
+
+    assert not check.problems, (
+        f"{len(check.problems)} of {len(check.pages)} pages scroll sideways on a 360 px phone:\n"
+        + "\n".join(check.problems)
+    )
