@@ -301,17 +301,17 @@ def submit_attempt(
 
 
 def _completed_on(person_id: int, course_id: int, day: date) -> bool:
-    """A second pass on the same day earns no second certificate (the database refuses one)."""
-    return (
-        db.session.scalar(
+    """A second pass on the same day earns no second certificate (the database refuses one).
+    No autoflush: the result is written with the completion, in the submit's one flush."""
+    with db.session.no_autoflush:
+        found = db.session.scalar(
             select(Completion.id).where(
                 Completion.person_id == person_id,
                 Completion.course_id == course_id,
                 Completion.completed_on == day,
             )
         )
-        is not None
-    )
+    return found is not None
 
 
 def _valid_choices(question: FrozenQuestion, chosen: Sequence[int]) -> list[int]:
