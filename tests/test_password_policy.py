@@ -231,4 +231,3 @@ def test_messages_go_through_gettext(monkeypatch):
 def test_messages_follow_the_reader_language():
     with force_locale("vi"):
         assert password_problems("kX9#mQ2$vL7!pR") == ["Mật khẩu phải có ít nhất 15 ký tự."]
-
