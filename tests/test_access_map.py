@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from training.authz import ACCESS_ATTRIBUTE
+from training.org.access import ACCESS_ATTRIBUTE
 
 PUBLIC = {
     "static",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from training.content.clauses import load_clauses
-from training.content.problems import ContentProblem, Severity
-from training.content.yamlfile import load_yaml
 from training.quizzes.files import QuizSource, read_quiz
 from training.quizzes.gift import GiftProblem, GiftResult, convert_gift
+from training.sources.clauses import load_clauses
+from training.sources.problems import ContentProblem, Severity
+from training.sources.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gift"

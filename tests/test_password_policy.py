@@ -15,8 +15,8 @@ from babel.messages.extract import extract_from_file
 from flask import Flask
 from flask_babel import force_locale
 
-from training.auth import password_policy
-from training.auth.password_policy import (
+from training import password_policy
+from training.password_policy import (
     MAX_LENGTH,
     MIN_LENGTH,
     blocklist,

@@ -129,7 +129,7 @@ class _CountingHasher(PasswordHasher):
 
 @pytest.fixture
 def counted(monkeypatch):
-    from training.auth import passwords
+    from training import passwords
 
     monkeypatch.setattr(passwords, "PasswordHasher", _CountingHasher)
     passwords._hasher_for.cache_clear()

@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from training import extensions as ext
+from training.auth.loader import init_login
 from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
 from training.i18n import init_i18n
@@ -58,7 +59,4 @@ def init_extensions(app: Flask) -> None:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
     init_i18n(app)
-    ext.login_manager.init_app(app)
-    ext.login_manager.login_view = "auth.login"
-    ext.login_manager.session_protection = "strong"
-    import_module("training.auth.loader")
+    init_login(app)

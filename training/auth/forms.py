@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from training.auth.password_policy import MAX_LENGTH
 from training.forms import TEXT_FILTERS, KhienForm, select_choices
+from training.password_policy import MAX_LENGTH
 
 
 class LoginForm(KhienForm):

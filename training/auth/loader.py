@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from hashlib import sha512
 
-from flask import request
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
 from training.extensions import db, login_manager
 from training.org.models import Person
 
-login_manager.login_message = _l("Please sign in to see this page.")
-login_manager.login_message_category = "info"
+
+def init_login(app: Flask) -> None:
+    """Bind Flask-Login to the app with the site's rules: sign-in page, strong session
+    protection on the real client address, sessions that name a session version."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_person)
+    login_manager._session_identifier_generator = session_identifier  # type: ignore[attr-defined]
 
 
-@login_manager.user_loader
 def load_person(session_id: str) -> Person | None:
     """The session names a person *and* the session version it was issued under. Sign-out, a
     password change or reset and deactivation bump the version, so every session issued before
@@ -36,6 +44,3 @@ def session_identifier() -> str:
     `remote_addr` is the connecting address, or the one a configured `ProxyFix` vouches for."""
     base = f"{request.remote_addr}|{request.headers.get('User-Agent', '')}"
     return sha512(base.encode("utf-8")).hexdigest()
-
-
-login_manager._session_identifier_generator = session_identifier  # type: ignore[attr-defined]

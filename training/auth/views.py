@@ -8,8 +8,6 @@ and it ends every session of the person, copied cookies included.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -27,31 +25,21 @@ from flask_login import current_user, login_user, logout_user
 
 from training.auth import throttle
 from training.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
-from training.authz import current_person, login_required, public
-from training.clock import utcnow
-from training.errors import RuleViolation
-from training.extensions import db
-from training.org.models import Person
-from training.org.people import (
+from training.auth.services import (
     SignInFailed,
     authenticate,
     change_own_password,
-    end_sessions,
     update_own_profile,
 )
+from training.clock import utcnow
+from training.errors import RuleViolation
+from training.extensions import db
+from training.org.access import current_person, login_required, public
+from training.org.models import Person
+from training.org.people import end_sessions
+from training.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: `//evil.example`, `https://…` and anything carrying a control
-    character (a CR/LF would split the Location header) are dropped."""
-    if not target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _start_session(person: Person) -> None:

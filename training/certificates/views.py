@@ -6,10 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from training.authz import current_person, login_required, public
 from training.certificates import services
 from training.clock import today_vn
 from training.extensions import limiter
+from training.org.access import current_person, login_required, public
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 

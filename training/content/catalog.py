@@ -11,12 +11,10 @@ from pathlib import Path
 
 from flask import current_app
 
-from training.content.clauses import Clause, load_clauses
-from training.content.problems import ContentProblem, Severity
 from training.courses.files import CourseSource, read_course
 from training.quizzes.files import QuizSource, peek_course, read_quiz
-
-CLAUSE_FILE = "clauses.yml"
+from training.sources.clauses import CLAUSE_FILE, Clause, load_clauses
+from training.sources.problems import ContentProblem, Severity
 
 
 @dataclass

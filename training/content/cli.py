@@ -7,13 +7,10 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from training.clock import utcnow
 from training.content.catalog import content_dirs, read_catalog
-from training.content.problems import Severity
+from training.content.sync import run_sync
 from training.content.trace import coverage, markdown_table
-from training.courses.loading import sync_courses
-from training.extensions import db
-from training.quizzes.loading import sync_quizzes
+from training.sources.problems import Severity
 
 content_cli = AppGroup("content", help="Course and quiz files: check, load, trace.")
 commands = (content_cli,)
@@ -34,35 +31,6 @@ def check_command() -> None:
     )
     if problems:
         sys.exit(1)
-
-
-def run_sync() -> int:
-    """Load what is valid, refuse what is broken; returns how many courses and quizzes were
-    refused."""
-    catalog = read_catalog(*content_dirs())
-    for problem in catalog.all_problems():
-        click.echo(problem.render(catalog.root), err=True)
-    report = sync_courses(catalog, now=utcnow())
-    quiz_report = sync_quizzes(catalog, now=utcnow())
-    db.session.commit()
-    for label, slugs in (
-        ("created", report.created),
-        ("updated", report.updated),
-        ("unchanged", report.unchanged),
-        ("hidden", report.hidden),
-    ):
-        if slugs:
-            click.echo(f"{label}: {', '.join(slugs)}")
-    for slug in report.refused:
-        click.echo(f"REFUSED: {slug} has errors; the version loaded before stays in use.", err=True)
-    if quiz_report.loaded:
-        click.echo(f"quizzes loaded: {', '.join(quiz_report.loaded)}")
-    for slug in quiz_report.refused:
-        click.echo(
-            f"REFUSED: quiz {slug} has errors; the pool loaded before stays in use.", err=True
-        )
-    click.echo(f"lessons rendered: {report.rendered}, reused from cache: {report.reused}")
-    return len(report.refused) + len(quiz_report.refused)
 
 
 @content_cli.command("sync")

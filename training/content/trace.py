@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from training.content.catalog import Catalog
-from training.content.clauses import Clause
+from training.sources.clauses import Clause
 
 
 @dataclass

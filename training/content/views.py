@@ -7,11 +7,11 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from training.authz import role_required
 from training.content.catalog import content_dirs, read_catalog
-from training.content.problems import Severity
 from training.content.trace import coverage
+from training.org.access import role_required
 from training.org.models import Role
+from training.sources.problems import Severity
 
 bp = Blueprint("content", __name__, url_prefix="/content", template_folder="templates")
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from training.content.fields import LANGUAGES, FieldChecker, as_mapping, lang_name
-from training.content.problems import ContentProblem, Severity, has_errors
-from training.content.yamlfile import LineDict, YamlError, load_yaml
+from training.sources.fields import LANGUAGES, FieldChecker, as_mapping, lang_name
+from training.sources.problems import ContentProblem, Severity, has_errors
+from training.sources.yamlfile import LineDict, YamlError, load_yaml
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(

@@ -8,12 +8,12 @@ course that disappeared from disk is hidden, never deleted: learners' progress s
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
-from training.content.catalog import Catalog
 from training.courses.files import CourseSource, LessonSource, resolve_link
 from training.courses.models import Course, CourseVersion, Lesson, LessonText
 from training.extensions import db
@@ -31,10 +31,10 @@ class SyncReport:
     reused: int = 0
 
 
-def sync_courses(catalog: Catalog, *, now: datetime) -> SyncReport:
+def sync_courses(sources: Sequence[CourseSource], *, now: datetime) -> SyncReport:
     report = SyncReport()
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
-    for source in catalog.courses:
+    for source in sources:
         if not source.is_loadable:
             report.refused.append(source.slug)
             continue
@@ -50,7 +50,7 @@ def sync_courses(catalog: Catalog, *, now: datetime) -> SyncReport:
             report.updated.append(source.slug)
         _apply_metadata(course, source, now)
         _ensure_version(course, source, report)
-    on_disk = {source.slug for source in catalog.courses}
+    on_disk = {source.slug for source in sources}
     for slug, course in existing.items():
         if slug not in on_disk and course.active:
             course.active = False

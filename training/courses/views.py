@@ -19,15 +19,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.utils import safe_join
 
-from training.authz import current_person, login_required
 from training.clock import today_vn, utcnow
-from training.content.catalog import CLAUSE_FILE
-from training.content.clauses import load_clauses
 from training.courses import services
 from training.courses.files import IMAGE_TYPES
 from training.extensions import db
 from training.forms import ConfirmForm
+from training.org.access import current_person, login_required
 from training.quizzes.attempts import quiz_panel
+from training.sources.clauses import CLAUSE_FILE, load_clauses
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 

@@ -20,7 +20,7 @@ from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import (
     PersonData,
     create_person,
-    find_for_sign_in,
+    find_by_username,
     set_password,
     set_role,
 )
@@ -179,7 +179,7 @@ def add_user_command(
 
 
 def _require_person(username: str) -> Person:
-    person = find_for_sign_in(username)
+    person = find_by_username(username)
     if person is None:
         raise RuleViolation("username", f"No person has the username {username.strip().lower()}.")
     return person

@@ -13,11 +13,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from training.auth.passwords import hash_password
 from training.extensions import db
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
 from training.org.units import add_unit, get_unit_by_code
+from training.passwords import hash_password
 from training.text import fold
 
 DEMO_PASSWORD = "khien-demo-2026"  # noqa: S105 - printed for the demo, refused in production

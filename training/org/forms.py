@@ -14,9 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from training.auth.password_policy import MAX_LENGTH
 from training.forms import TEXT_FILTERS, DayField, KhienForm, select_choices
 from training.org.models import Role, UnitEventKind, UnitKind
+from training.password_policy import MAX_LENGTH
 
 ROLE_LABELS = {
     Role.LEARNER: _l("Learner"),

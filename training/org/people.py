@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -17,13 +17,13 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from training.auth.password_policy import password_problems
-from training.auth.passwords import hash_password, needs_rehash, verify_password
-from training.errors import KhienError, NotAllowed, RuleViolation
+from training.errors import NotAllowed, RuleViolation
 from training.extensions import db
 from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Role, Unit
 from training.org.scope import Scope, assignable_roles, scope_of
 from training.org.units import move_person_to_unit
+from training.password_policy import password_problems
+from training.passwords import hash_password
 from training.text import fold, has_invisible_characters, nfc
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -37,11 +37,6 @@ MAX_POSITION = 200
 # Who acts: a signed-in person, or None for the server's operator at the command line, who can
 # reach the database directly anyway. Every service that changes a person takes one.
 Actor = Person | None
-
-
-class SignInFailed(KhienError):
-    """One message for unknown user, wrong password and disabled account: telling them apart
-    would let anyone probe which usernames exist."""
 
 
 @dataclass
@@ -183,7 +178,7 @@ def create_person(data: PersonData, *, actor: Actor, password: str | None, today
     person = Person(
         username=data.username,
         full_name=data.full_name,
-        search_key=_search_key(data),
+        search_key=search_key_of(data),
         email=data.email,
         employee_id=data.employee_id,
         position=data.position,
@@ -211,7 +206,7 @@ def update_person(person: Person, data: PersonData, *, actor: Actor, today: date
     _validate(data, person, actor)
     person.username = data.username
     person.full_name = data.full_name
-    person.search_key = _search_key(data)
+    person.search_key = search_key_of(data)
     person.email = data.email
     person.employee_id = data.employee_id
     person.position = data.position
@@ -261,7 +256,7 @@ def normalise_email(email: str | None) -> str | None:
         raise RuleViolation("email", _("This e-mail address is not valid.")) from err
 
 
-def _search_key(person: Person | PersonData) -> str:
+def search_key_of(person: Person | PersonData) -> str:
     """What the people search matches: name, username, employee ID and e-mail, folded."""
     return fold(
         " ".join(
@@ -307,19 +302,13 @@ def set_password(person: Person, password: str, *, actor: Actor) -> None:
             _("Change your own password on your profile page, which asks for the current one."),
         )
     require_may_manage(actor, person)
-    _store_password(person, password)
+    store_password(person, password)
 
 
-def _store_password(person: Person, password: str) -> None:
+def store_password(person: Person, password: str) -> None:
     validate_password(password, username=person.username, full_name=person.full_name)
     person.password_hash = hash_password(password)
     end_sessions(person)
-
-
-def change_own_password(person: Person, current: str, new: str) -> None:
-    if not verify_password(person.password_hash, current):
-        raise RuleViolation("current_password", _("The current password is not correct."))
-    _store_password(person, new)
 
 
 def deactivate_person(person: Person, *, actor: Actor) -> None:
@@ -346,21 +335,8 @@ def reactivate_person(person: Person, *, actor: Actor) -> None:
     person.active = True
 
 
-def find_for_sign_in(username: str) -> Person | None:
+def find_by_username(username: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.username == username.strip().lower()))
-
-
-def authenticate(username: str, password: str, *, now: datetime) -> Person:
-    """Exactly one Argon2 verification on every path (unknown name, record without a password,
-    wrong password, disabled account), so the time taken tells nothing."""
-    person = find_for_sign_in(username)
-    ok = verify_password(person.password_hash if person else None, password)
-    if person is None or not ok or not person.active:
-        raise SignInFailed(_("Wrong username or password, or the account is disabled."))
-    if needs_rehash(person.password_hash or ""):
-        person.password_hash = hash_password(password)
-    person.last_login_at = now
-    return person
 
 
 def membership_history(person: Person) -> Sequence[Membership]:
@@ -429,12 +405,3 @@ def get_person_in_scope(scope: Scope, person_id: int) -> Person | None:
 
 def get_unit_in_scope(scope: Scope, unit_id: int) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.id == unit_id, scope.units()))
-
-
-def update_own_profile(person: Person, *, email: str | None, locale: str) -> None:
-    email = nfc(email or "").strip() or None
-    if email is not None and (len(email) > MAX_EMAIL or has_invisible_characters(email)):
-        raise RuleViolation("email", _("This e-mail address is not valid."))
-    person.email = normalise_email(email)
-    person.locale = locale
-    person.search_key = _search_key(person)

@@ -10,7 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from training.authz import (
+from training.clock import today_vn
+from training.errors import RuleViolation
+from training.extensions import db
+from training.forms import ConfirmForm, KhienForm, page_number, select_choices
+from training.org import people as people_services
+from training.org import units as unit_services
+from training.org.access import (
     MANAGERS,
     current_person,
     current_scope,
@@ -18,12 +24,6 @@ from training.authz import (
     get_unit_in_scope_or_404,
     role_required,
 )
-from training.clock import today_vn
-from training.errors import RuleViolation
-from training.extensions import db
-from training.forms import ConfirmForm, KhienForm, page_number, select_choices
-from training.org import people as people_services
-from training.org import units as unit_services
 from training.org.forms import (
     EVENT_LABELS,
     KIND_LABELS,

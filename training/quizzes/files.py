@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from training.content.fields import FieldChecker, as_mapping, lang_name
-from training.content.problems import ContentProblem, has_errors
-from training.content.yamlfile import LineDict, LineList, YamlError, load_yaml
+from training.sources.fields import FieldChecker, as_mapping, lang_name
+from training.sources.problems import ContentProblem, has_errors
+from training.sources.yamlfile import LineDict, LineList, YamlError, load_yaml
 from training.text import nfc
 
 QUIZ_KEYS = (

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from training.content.fields import LANGUAGES
 from training.quizzes.files import ID_PATTERN, QuestionType
+from training.sources.fields import LANGUAGES
 from training.text import nfc
 
 MIN_CHOICES = 2

@@ -4,12 +4,12 @@ errors load, and a broken bank keeps the pool loaded before."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from training.content.catalog import Catalog
 from training.extensions import db
 from training.quizzes.files import QuestionSource, QuizSource
 from training.quizzes.models import Question, Quiz
@@ -23,10 +23,10 @@ class QuizSyncReport:
     hidden: list[str] = field(default_factory=list)
 
 
-def sync_quizzes(catalog: Catalog, *, now: datetime) -> QuizSyncReport:
+def sync_quizzes(sources: Sequence[QuizSource], *, now: datetime) -> QuizSyncReport:
     report = QuizSyncReport()
     existing = {quiz.slug: quiz for quiz in db.session.scalars(select(Quiz))}
-    for source in catalog.quizzes:
+    for source in sources:
         if not source.is_loadable:
             report.refused.append(source.slug)
             continue
@@ -42,7 +42,7 @@ def sync_quizzes(catalog: Catalog, *, now: datetime) -> QuizSyncReport:
         db.session.flush()
         _replace_pool(quiz, source)
         report.loaded.append(source.slug)
-    on_disk = {source.slug for source in catalog.quizzes}
+    on_disk = {source.slug for source in sources}
     for slug, quiz in existing.items():
         if slug not in on_disk and quiz.active:
             quiz.active = False

@@ -8,12 +8,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from training.authz import current_person, login_required
 from training.clock import today_vn, utcnow
 from training.courses import services as course_services
 from training.courses.models import Course
 from training.extensions import db
 from training.forms import ConfirmForm
+from training.org.access import current_person, login_required
 from training.quizzes import attempts as services
 from training.quizzes.models import AttemptStatus
 

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from training.clock import today_vn
-from training.content.cli import run_sync
+from training.content.sync import run_sync
 from training.extensions import db
 from training.org.demo import DEMO_PASSWORD, demo_logins, seed_demo_province
 

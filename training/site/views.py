@@ -10,14 +10,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from training.auth import throttle
-from training.auth.views import safe_next
-from training.authz import current_scope, login_required, public
 from training.clock import today_vn
 from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
+from training.org.access import current_scope, login_required, public
 from training.org.models import Role
 from training.org.summary import scope_total, unit_rows
+from training.urls import safe_next
 
 bp = Blueprint("site", __name__, template_folder="templates")
 

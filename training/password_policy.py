@@ -99,7 +99,7 @@ _SUCCESSORS = _successor_maps()
 @cache
 def blocklist() -> frozenset[str]:
     """The common and breached passwords, case-folded; read from the package once per process."""
-    resource = resources.files("training.auth").joinpath(BLOCKLIST_RESOURCE)
+    resource = resources.files("training").joinpath(BLOCKLIST_RESOURCE)
     text = gzip.decompress(resource.read_bytes()).decode("utf-8")
     return frozenset(entry for line in text.splitlines() if (entry := line.strip().casefold()))
 

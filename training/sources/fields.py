@@ -6,8 +6,8 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from training.content.problems import ContentProblem, Severity
-from training.content.yamlfile import LineDict, LineList
+from training.sources.problems import ContentProblem, Severity
+from training.sources.yamlfile import LineDict, LineList
 from training.text import nfc
 
 LANGUAGES = ("vi", "en")

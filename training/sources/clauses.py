@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from training.content.yamlfile import load_yaml
+from training.sources.yamlfile import load_yaml
+
+# The directive's clause map, beside the courses that cite it.
+CLAUSE_FILE = "clauses.yml"
 
 
 @dataclass(frozen=True)
