@@ -15,6 +15,7 @@ from training.auth.loader import init_login
 from training.config import DefaultConfig, finalise, settings_from_env
 from training.errors import register_error_handlers
 from training.i18n import init_i18n
+from training.mail import init_mail
 from training.security import BoundedIntConverter, init_request_hygiene, init_security_headers
 
 DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates", "content")
@@ -57,6 +58,7 @@ def init_extensions(app: Flask) -> None:
         compare_type=True,
     )
     ext.csrf.init_app(app)
+    init_mail(app)
     ext.limiter.init_app(app)
     init_i18n(app)
     init_login(app)

@@ -57,7 +57,8 @@ class DefaultConfig:
     # The site's public address, printed on certificates for verification; never taken from
     # the request's Host header. Required in production.
     BASE_URL = "http://127.0.0.1:5000"
-    MAIL_SERVER = "localhost"
+    # No server: mail is written to the log instead (and commands say so), never lost silently.
+    MAIL_SERVER: str | None = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
     MAIL_USERNAME: str | None = None

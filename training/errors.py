@@ -40,6 +40,35 @@ class RuleViolation(KhienError):
             form.form_errors.append(self.message)
 
 
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one field of one record; `field` None means the record as a whole."""
+
+    field: str | None
+    message: str
+
+
+class RuleViolations(RuleViolation):
+    """Every problem of one record at once. A form shows the first message of each field; an
+    import lists them all with their row. It reads as its first problem where one is enough."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(problems[0].field, problems[0].message)
+        self.problems = list(problems)
+
+    def attach_to(self, form: FlaskForm) -> None:
+        shown: set[str | None] = set()
+        for problem in self.problems:
+            if problem.field is None or problem.field not in shown:
+                RuleViolation(problem.field, problem.message).attach_to(form)
+                shown.add(problem.field)
+
+
+def refuse_if_any(problems: Sequence[FieldProblem]) -> None:
+    if problems:
+        raise RuleViolations(problems)
+
+
 class NotAllowed(KhienError):
     """The actor may not do this at all, whatever the input: pages answer 403 (a handler below
     does it, so a service can refuse without every view catching it)."""
@@ -47,11 +76,15 @@ class NotAllowed(KhienError):
 
 @dataclass(frozen=True)
 class Problem:
+    """A problem of an imported file: its line (or row) and, for tables, its column."""
+
     line: int
     message: str
+    column: str | None = None
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
 
 
 class ImportRejected(KhienError):

@@ -32,12 +32,12 @@ from training.auth.services import (
     update_own_profile,
 )
 from training.clock import utcnow
-from training.errors import RuleViolation
 from training.extensions import db
 from training.org.access import current_person, login_required, public
 from training.org.models import Person
 from training.org.people import end_sessions
 from training.urls import safe_next
+from training.web import commit_or_show
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
 
@@ -107,32 +107,32 @@ def profile() -> ResponseReturnValue:
     if request.method == "GET":
         profile_form.locale.data = person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     password_form = ChangePasswordForm(prefix="password")
-    if profile_form.submit.data and profile_form.validate_on_submit():
-        try:
-            update_own_profile(
+    if (
+        profile_form.submit.data
+        and profile_form.validate_on_submit()
+        and commit_or_show(
+            lambda: update_own_profile(
                 person, email=profile_form.email.data, locale=profile_form.locale.data
-            )
-        except RuleViolation as err:
-            db.session.rollback()
-            err.attach_to(profile_form)
-        else:
-            db.session.commit()
-            session["lang"] = person.locale
-            flash(_("Your profile was saved."), "success")
-            return redirect(url_for(".profile"))
-    elif password_form.submit.data and password_form.validate_on_submit():
-        try:
-            change_own_password(
+            ),
+            form=profile_form,
+        )
+    ):
+        session["lang"] = person.locale
+        flash(_("Your profile was saved."), "success")
+        return redirect(url_for(".profile"))
+    if (
+        password_form.submit.data
+        and password_form.validate_on_submit()
+        and commit_or_show(
+            lambda: change_own_password(
                 person, password_form.current_password.data, password_form.new_password.data
-            )
-        except RuleViolation as err:
-            db.session.rollback()
-            err.attach_to(password_form)
-        else:
-            db.session.commit()
-            _start_session(person)  # every other session ended; this one carries on
-            flash(_("Your password was changed."), "success")
-            return redirect(url_for(".profile"))
+            ),
+            form=password_form,
+        )
+    ):
+        _start_session(person)  # every other session ended; this one carries on
+        flash(_("Your password was changed."), "success")
+        return redirect(url_for(".profile"))
     return render_template(
         "auth/profile.html", person=person, profile_form=profile_form, password_form=password_form
     )

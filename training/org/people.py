@@ -17,7 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
-from training.errors import NotAllowed, RuleViolation
+from training.errors import FieldProblem, NotAllowed, RuleViolation, refuse_if_any
 from training.extensions import db
 from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Role, Unit
 from training.org.scope import Scope, assignable_roles, scope_of
@@ -77,83 +77,132 @@ def _clean(data: PersonData) -> PersonData:
     return data
 
 
-def _text_problems(data: PersonData) -> RuleViolation | None:
-    fields = (
+VISIBLE_ONLY = (
+    "Use visible letters, digits and punctuation only: control, invisible and "
+    "direction-changing characters are not accepted."
+)
+
+
+def _text_problems(data: PersonData) -> list[FieldProblem]:
+    problems = []
+    for field, value, limit in (
         ("full_name", data.full_name, MAX_FULL_NAME),
         ("email", data.email, MAX_EMAIL),
         ("employee_id", data.employee_id, MAX_EMPLOYEE_ID),
         ("position", data.position, MAX_POSITION),
-    )
-    for field, value, limit in fields:
-        if value is None:
+    ):
+        if not value:  # a missing required value has its own message
             continue
         if len(value) > limit:
-            return RuleViolation(
-                field, _("This field takes at most %(num)d characters.", num=limit)
+            problems.append(
+                FieldProblem(field, _("This field takes at most %(num)d characters.", num=limit))
             )
-        if has_invisible_characters(value):
-            return RuleViolation(
-                field,
+        elif has_invisible_characters(value):
+            problems.append(FieldProblem(field, _(VISIBLE_ONLY)))
+    return problems
+
+
+def check_person(data: PersonData, *, actor: Actor) -> list[FieldProblem]:
+    """Every problem of one record that needs no other record: shape, text, unit and scope.
+    Pure but for the e-mail normalisation it keeps (`data.email`); call `_clean` first."""
+    problems = []
+    if not USERNAME_PATTERN.match(data.username):
+        problems.append(
+            FieldProblem(
+                "username",
                 _(
-                    "Use visible letters, digits and punctuation only: control, invisible and "
-                    "direction-changing characters are not accepted."
+                    "A username is 3 to 64 lower-case letters, digits, "
+                    "'.', '_' or '-', starting with a letter or digit."
                 ),
             )
-    return None
+        )
+    if not data.full_name:
+        problems.append(FieldProblem("full_name", _("A full name is required.")))
+    problems.extend(_text_problems(data))
+    if not data.unit.is_active:
+        problems.append(FieldProblem("unit", _("Unit %(code)s is retired.", code=data.unit.code)))
+    elif actor is not None and not scope_of(actor).contains(data.unit):
+        problems.append(FieldProblem("unit", _("You can only place people in your own units.")))
+    if not any(p.field == "email" for p in problems):
+        try:
+            data.email = normalise_email(data.email)
+        except RuleViolation as err:
+            problems.append(FieldProblem("email", err.message))
+    return problems
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One record of a batch for the conflict check: its line, its data, and the person it
+    updates (None for a new one), whose own values are no conflict."""
+
+    line: int
+    data: PersonData
+    person_id: int | None = None
+
+
+def find_conflicts(
+    candidates: Sequence[Candidate], *, actor: Actor
+) -> dict[int, list[FieldProblem]]:
+    """Usernames and employee IDs are unique in the province: one query per key for the whole
+    batch, whatever its size, plus the clashes inside the batch itself.
+
+    When the other record lies outside the actor's units the message names neither the person
+    nor the unit, and reads the same for both keys, so an officer learns nothing about other
+    units from it."""
+    scope = scope_of(actor) if actor is not None and actor.role != Role.LEARNER else None
+    found: dict[int, list[FieldProblem]] = {}
+    for field, column, value_of in (
+        ("username", Person.username, lambda d: d.username),
+        ("employee_id", Person.employee_id, lambda d: d.employee_id),
+    ):
+        values = {value_of(c.data) for c in candidates if value_of(c.data)}
+        holders = (
+            {
+                value: (person_id, unit)
+                for value, person_id, unit in db.session.execute(
+                    select(column, Person.id, Unit)
+                    .join(Person.unit)
+                    .where(column.in_(sorted(values)))
+                ).all()
+            }
+            if values
+            else {}
+        )
+        first_line: dict[str, int] = {}
+        for candidate in candidates:
+            value = value_of(candidate.data)
+            if not value:
+                continue
+            if value in first_line:
+                found.setdefault(candidate.line, []).append(
+                    FieldProblem(
+                        field,
+                        _("Line %(line)d has the same value.", line=first_line[value]),
+                    )
+                )
+                continue
+            first_line[value] = candidate.line
+            holder = holders.get(value)
+            if holder is None or holder[0] == candidate.person_id:
+                continue
+            if scope is not None and not scope.contains(holder[1]):
+                message = _(
+                    "This value cannot be used. If the person moved here from another unit, "
+                    "ask the province's ICT administrators to move their record."
+                )
+            elif field == "username":
+                message = _("The username %(name)s is taken.", name=value)
+            else:
+                message = _("Another person has the employee ID %(id)s.", id=value)
+            found.setdefault(candidate.line, []).append(FieldProblem(field, message))
+    return found
 
 
 def _validate(data: PersonData, person: Person | None, actor: Actor) -> None:
-    if not USERNAME_PATTERN.match(data.username):
-        raise RuleViolation(
-            "username",
-            _(
-                "A username is 3 to 64 lower-case letters, digits, "
-                "'.', '_' or '-', starting with a letter or digit."
-            ),
-        )
-    if not data.full_name:
-        raise RuleViolation("full_name", _("A full name is required."))
-    problem = _text_problems(data)
-    if problem is not None:
-        raise problem
-    if not data.unit.is_active:
-        raise RuleViolation("unit", _("Unit %(code)s is retired.", code=data.unit.code))
-    if actor is not None and not scope_of(actor).contains(data.unit):
-        raise RuleViolation("unit", _("You can only place people in your own units."))
-    data.email = normalise_email(data.email)
-    _check_unique(data, person, actor)
-
-
-def _check_unique(data: PersonData, person: Person | None, actor: Actor) -> None:
-    """Usernames and employee IDs are unique in the province. When the other record lies
-    outside the actor's units the message names neither the person nor the unit, and reads the
-    same for both fields, so an officer learns nothing about other units from it."""
-    others = select(Person).join(Person.unit)
-    if person is not None:
-        others = others.where(Person.id != person.id)
-    scope = scope_of(actor) if actor is not None and actor.role != Role.LEARNER else None
-    for field, column, value in (
-        ("username", Person.username, data.username),
-        ("employee_id", Person.employee_id, data.employee_id),
-    ):
-        if not value:
-            continue
-        holder = db.session.scalar(others.where(column == value))
-        if holder is None:
-            continue
-        if scope is not None and not scope.contains(holder.unit):
-            raise RuleViolation(
-                field,
-                _(
-                    "This value cannot be used. If the person moved here from another unit, "
-                    "ask the province's ICT administrators to move their record."
-                ),
-            )
-        if field == "username":
-            raise RuleViolation(field, _("The username %(name)s is taken.", name=data.username))
-        raise RuleViolation(
-            field, _("Another person has the employee ID %(id)s.", id=data.employee_id)
-        )
+    problems = check_person(data, actor=actor)
+    conflicts = find_conflicts([Candidate(0, data, person.id if person else None)], actor=actor)
+    refuse_if_any([*problems, *conflicts.get(0, [])])
 
 
 def validate_password(password: str, *, username: str | None, full_name: str | None) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,6 +25,7 @@ from training.org.access import (
     get_unit_in_scope_or_404,
     role_required,
 )
+from training.org.event_text import history_lines
 from training.org.forms import (
     EVENT_LABELS,
     KIND_LABELS,
@@ -36,11 +38,11 @@ from training.org.forms import (
     RenameUnitForm,
     UnitForm,
 )
-from training.org.history import history_lines
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PeopleFilter, PersonData
 from training.org.scope import assignable_roles
 from training.org.summary import unit_rows
+from training.web import commit_or_show
 
 bp = Blueprint("org", __name__, template_folder="templates")
 
@@ -133,20 +135,18 @@ def new_person() -> ResponseReturnValue:
     if request.method == "GET" and request.args.get("unit_id", type=int):
         form.unit_id.data = request.args.get("unit_id", type=int)
     if form.validate_on_submit():
-        try:
-            person = people_services.create_person(
+        saved = commit_or_show(
+            lambda: people_services.create_person(
                 _person_data(form),
                 actor=current_person(),
                 password=form.password.data or None,
                 today=today_vn(),
-            )
-        except RuleViolation as err:
-            db.session.rollback()
-            err.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("%(name)s was added.", name=person.full_name), "success")
-            return redirect(url_for(".show_person", person_id=person.id))
+            ),
+            form=form,
+        )
+        if saved is not None:
+            flash(_("%(name)s was added.", name=saved.value.full_name), "success")
+            return redirect(url_for(".show_person", person_id=saved.value.id))
     return render_template("org/person_form.html", form=form, person=None)
 
 
@@ -170,20 +170,17 @@ def edit_person(person_id: int) -> ResponseReturnValue:
     person = get_person_in_scope_or_404(person_id)
     people_services.require_may_manage(current_person(), person)
     form = _person_form(person)
-    if form.validate_on_submit():
-        try:
-            people_services.update_person(
-                person, _person_data(form), actor=current_person(), today=today_vn()
-            )
-            if form.password.data:
-                people_services.set_password(person, form.password.data, actor=current_person())
-        except RuleViolation as err:
-            db.session.rollback()
-            err.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("The changes were saved."), "success")
-            return redirect(url_for(".show_person", person_id=person.id))
+
+    def save() -> None:
+        people_services.update_person(
+            person, _person_data(form), actor=current_person(), today=today_vn()
+        )
+        if form.password.data:
+            people_services.set_password(person, form.password.data, actor=current_person())
+
+    if form.validate_on_submit() and commit_or_show(save, form=form) is not None:
+        flash(_("The changes were saved."), "success")
+        return redirect(url_for(".show_person", person_id=person.id))
     return render_template("org/person_form.html", form=form, person=person)
 
 
@@ -191,14 +188,10 @@ def edit_person(person_id: int) -> ResponseReturnValue:
 @role_required(*MANAGERS)
 def deactivate_person(person_id: int) -> ResponseReturnValue:
     person = get_person_in_scope_or_404(person_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            people_services.deactivate_person(person, actor=current_person())
-        except RuleViolation as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s can no longer sign in.", name=person.full_name), "success")
+    if ConfirmForm().validate_on_submit() and commit_or_show(
+        lambda: people_services.deactivate_person(person, actor=current_person())
+    ):
+        flash(_("%(name)s can no longer sign in.", name=person.full_name), "success")
     return redirect(url_for(".show_person", person_id=person.id))
 
 
@@ -206,14 +199,10 @@ def deactivate_person(person_id: int) -> ResponseReturnValue:
 @role_required(*MANAGERS)
 def reactivate_person(person_id: int) -> ResponseReturnValue:
     person = get_person_in_scope_or_404(person_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            people_services.reactivate_person(person, actor=current_person())
-        except RuleViolation as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s can sign in again.", name=person.full_name), "success")
+    if ConfirmForm().validate_on_submit() and commit_or_show(
+        lambda: people_services.reactivate_person(person, actor=current_person())
+    ):
+        flash(_("%(name)s can sign in again.", name=person.full_name), "success")
     return redirect(url_for(".show_person", person_id=person.id))
 
 
@@ -243,26 +232,24 @@ def new_unit() -> ResponseReturnValue:
         form.parent_id.data = request.args.get("parent_id", type=int)
     if form.validate_on_submit():
         parent = get_unit_in_scope_or_404(form.parent_id.data) if form.parent_id.data else None
-        try:
-            unit = unit_services.add_unit(
+        saved = commit_or_show(
+            lambda: unit_services.add_unit(
                 form.code.data,
                 form.name.data,
                 kind=UnitKind(form.kind.data),
                 parent=parent,
                 is_key_department=form.is_key_department.data,
                 today=today_vn(),
-            )
-        except RuleViolation as err:
-            db.session.rollback()
-            err.attach_to(form)
-        else:
-            db.session.commit()
-            flash(_("Unit %(code)s was added.", code=unit.code), "success")
-            return redirect(url_for(".show_unit", unit_id=unit.id))
+            ),
+            form=form,
+        )
+        if saved is not None:
+            flash(_("Unit %(code)s was added.", code=saved.value.code), "success")
+            return redirect(url_for(".show_unit", unit_id=saved.value.id))
     return render_template("org/unit_new.html", form=form)
 
 
-def _unit_forms(unit: Unit) -> dict[str, object]:
+def _unit_forms(unit: Unit) -> dict[str, Any]:
     others = [u for u in _scope_units() if not unit_services.is_in_subtree(u, unit)]
     move, merge = MoveUnitForm(prefix="move"), MergeUnitForm(prefix="merge")
     move.parent_id.choices = select_choices(_unit_choices(others))
@@ -293,32 +280,33 @@ def show_unit(unit_id: int) -> ResponseReturnValue:
 def _apply(unit: Unit, action: str) -> ResponseReturnValue:
     """Run one structural change posted from the unit page; errors go back as a flash."""
     forms = _unit_forms(unit)
-    today = today_vn()
-    try:
-        if action == "rename" and forms["rename_form"].validate_on_submit():
-            unit_services.rename_unit(unit, forms["rename_form"].name.data, today=today)
-        elif action == "move" and forms["move_form"].validate_on_submit():
-            parent = get_unit_in_scope_or_404(forms["move_form"].parent_id.data)
-            on = forms["move_form"].effective_on.data or today
-            unit_services.move_unit(unit, parent, today=on)
-        elif action == "merge" and forms["merge_form"].validate_on_submit():
-            return _merge(unit, forms["merge_form"], today)
-        elif action == "retire" and forms["confirm"].validate_on_submit():
-            unit_services.retire_unit(unit, today=today)
-        elif action == "key" and forms["key_form"].validate_on_submit():
-            unit_services.set_key_department(
-                unit, forms["key_form"].is_key_department.data, today=today
-            )
-        else:
-            _flash_form_errors(forms[_FORM_OF_ACTION[action]])
+    form = forms[_FORM_OF_ACTION[action]]
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for(".show_unit", unit_id=unit.id))
+    if action == "merge":
+        try:
+            return _merge(unit, forms["merge_form"], today_vn())
+        except RuleViolation as err:
+            db.session.rollback()
+            flash(err.message, "error")
             return redirect(url_for(".show_unit", unit_id=unit.id))
-    except RuleViolation as err:
-        db.session.rollback()
-        flash(err.message, "error")
-    else:
-        db.session.commit()
+    if commit_or_show(_unit_change(unit, action, forms, today_vn())) is not None:
         flash(_("The changes were saved."), "success")
     return redirect(url_for(".show_unit", unit_id=unit.id))
+
+
+def _unit_change(unit: Unit, action: str, forms: dict[str, Any], today: date) -> Callable[[], None]:
+    if action == "rename":
+        return lambda: unit_services.rename_unit(unit, forms["rename_form"].name.data, today=today)
+    if action == "move":
+        move = forms["move_form"]
+        parent = get_unit_in_scope_or_404(move.parent_id.data)
+        return lambda: unit_services.move_unit(unit, parent, today=move.effective_on.data or today)
+    if action == "retire":
+        return lambda: unit_services.retire_unit(unit, today=today)
+    key = forms["key_form"].is_key_department.data
+    return lambda: unit_services.set_key_department(unit, key, today=today)
 
 
 _FORM_OF_ACTION = {
