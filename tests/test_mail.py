@@ -20,7 +20,7 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 Message accepted for delivery"
 
