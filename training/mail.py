@@ -27,9 +27,7 @@ def init_mail(app: Flask) -> None:
     mail.init_app(app)
 
 
-def queue_mail(
-    *, to: Sequence[str], subject: str, body: str, html: str | None = None
-) -> Message:
+def queue_mail(*, to: Sequence[str], subject: str, body: str, html: str | None = None) -> Message:
     message = Message(subject=subject, recipients=list(to), body=body, html=html)
     db.session.info.setdefault(OUTBOX, []).append(message)
     return message
