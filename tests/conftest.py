@@ -28,7 +28,7 @@ TODAY = date(2026, 11, 25)
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.query_count"]
 
 
 def _isolate_requests(app: Flask) -> Flask:

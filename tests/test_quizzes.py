@@ -12,13 +12,18 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import sign_in
 from training.clock import today_vn, utcnow
-from training.courses.models import Course
+from training.courses.completions import (
+    add_months,
+    record_completion,
+    valid_completion,
+    valid_until_by_course,
+)
+from training.courses.models import Completion, Course
 from training.extensions import db
 from training.org.models import Person
 from training.quizzes import attempts as svc
-from training.quizzes.files import QuestionType
 from training.quizzes.grading import percent, points_for
-from training.quizzes.models import Attempt, AttemptResult, AttemptStatus, Completion, Quiz
+from training.quizzes.models import Attempt, AttemptResult, AttemptStatus, QuestionType, Quiz
 
 
 @pytest.fixture
@@ -89,7 +94,7 @@ def test_a_full_run_passes_completes_and_certifies(app, learner):
     for question in attempt.questions:
         assert question.payload["explanation"]["vi"] in html  # why, for every question
     completion = db.session.scalar(select(Completion).where(Completion.person_id == person.id))
-    assert completion.valid_until == svc.add_months(completion.completed_on, 12)
+    assert completion.valid_until == add_months(completion.completed_on, 12)
     my_courses = client.get("/courses/").get_data(as_text=True)
     assert f"Đã hoàn thành, hiệu lực đến {completion.valid_until:%d/%m/%Y}" in my_courses
     certificate = client.get(f"/certificates/{completion.code}").get_data(as_text=True)
@@ -253,6 +258,30 @@ def test_passing_again_the_same_day_earns_no_second_certificate(learner):
     assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
 
 
+def test_a_completion_is_in_force_from_its_day_to_its_last_and_recorded_once_a_day(learner):
+    _, client = learner
+    attempt = _start(client)
+    client.post(f"/attempts/{attempt.id}", data=_right_answers(attempt))
+    earned = db.session.scalar(select(Completion))
+    person_id, course_id = earned.person_id, earned.course_id
+    again = record_completion(
+        person_id=person_id,
+        course_id=course_id,
+        course_hash=earned.course_hash,
+        validity_months=12,
+        completed_on=earned.completed_on,
+        attempt_id=earned.attempt_id,
+    )
+    assert again is None  # the same day: the database skipped it, the transaction goes on
+    day, last = earned.completed_on, earned.valid_until
+    assert valid_completion(person_id, course_id, on=day) == earned
+    assert valid_completion(person_id, course_id, on=last) == earned
+    assert valid_completion(person_id, course_id, on=day - timedelta(days=1)) is None
+    assert valid_completion(person_id, course_id, on=last + timedelta(days=1)) is None
+    assert valid_until_by_course(person_id, on=day) == {course_id: last}
+    assert valid_until_by_course(person_id, on=last + timedelta(days=1)) == {}
+
+
 def test_a_late_submit_is_refused_with_a_clear_message(learner):
     _person, client = learner
     attempt = _start(client)
@@ -268,6 +297,37 @@ def test_a_late_submit_is_refused_with_a_clear_message(learner):
     ).get_data(as_text=True)
     assert "đã hết thời gian" in html
     assert db.session.scalar(select(func.count()).select_from(AttemptResult)) == 0
+
+
+def test_an_overdue_attempt_reads_as_expired_and_the_next_start_releases_its_slot(
+    learner, count_queries
+):
+    """Nobody closes an attempt when its time runs out: the pages derive "expired" from the
+    deadline and write nothing; the start of the next attempt (a POST) releases the slot."""
+    _person, client = learner
+    attempt_id = _start(client).id
+    assert "Tiếp tục bài kiểm tra đang làm" in client.get("/courses/sample").get_data(as_text=True)
+    db.session.get(Attempt, attempt_id).deadline_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with count_queries() as log:
+        course_page = client.get("/courses/sample").get_data(as_text=True)
+        attempt_page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert not log.writes(), log.summary()
+    assert "hết thời gian" in course_page
+    assert "Tiếp tục bài kiểm tra đang làm" not in course_page  # nothing running to continue
+    assert "đã hết thời gian trước khi nộp" in attempt_page
+    db.session.expire_all()
+    overdue = db.session.get(Attempt, attempt_id)
+    assert overdue.status == AttemptStatus.EXPIRED
+    assert (overdue.open_slot, overdue.expired_at) == (True, None)  # still holds the slot
+
+    second = _start(client)
+    assert second.id != attempt_id
+    assert second.status == AttemptStatus.OPEN
+    db.session.expire_all()
+    released = db.session.get(Attempt, attempt_id)
+    assert released.open_slot is None
+    assert released.expired_at is not None
 
 
 def test_attempts_per_day_are_enforced(learner):
@@ -397,8 +457,8 @@ def test_percent_rounds_down():
 
 
 def test_months_are_calendar_months():
-    assert svc.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert svc.add_months(date(2026, 11, 25), 12) == date(2027, 11, 25)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 25), 12) == date(2027, 11, 25)
 
 
 def test_every_shipped_bank_draws_from_three_times_its_attempt(app, database):

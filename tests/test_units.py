@@ -57,10 +57,10 @@ def test_merging_moves_people_with_dated_membership(merger):
 
 
 def test_merged_units_sub_units_follow(province, make_unit):
-    old = make_unit("OLD", parent=province)
-    child = make_unit("OLD-1", parent=old, kind=UnitKind.DIVISION)
+    old = make_unit("OLD", parent=province, today=date(2016, 1, 1))
+    child = make_unit("OLD-1", parent=old, kind=UnitKind.DIVISION, today=date(2016, 1, 1))
     grandchild = make_unit("OLD-1-A", parent=child, kind=UnitKind.DIVISION)
-    new = make_unit("NEW", parent=province)
+    new = make_unit("NEW", parent=province, today=date(2016, 1, 1))
     svc.merge_unit(old, new, today=MERGER_DAY)
     db.session.commit()
     db.session.refresh(child)
@@ -71,8 +71,8 @@ def test_merged_units_sub_units_follow(province, make_unit):
 
 
 def test_who_was_where_on_a_past_date_survives_a_merger(province, make_unit, make_user):
-    old = make_unit("X1", parent=province)
-    new = make_unit("X2", parent=province)
+    old = make_unit("X1", parent=province, today=date(2016, 1, 1))
+    new = make_unit("X2", parent=province, today=date(2016, 1, 1))
     person = make_user(unit=old, today=date(2024, 1, 1))
     svc.merge_unit(old, new, today=MERGER_DAY)
     db.session.commit()
@@ -110,7 +110,7 @@ def test_merging_into_a_descendant_is_refused(province, make_unit):
 
 
 def test_moving_under_a_retired_unit_is_refused(province, make_unit):
-    gone = make_unit("GONE", parent=province)
+    gone = make_unit("GONE", parent=province, today=date(2016, 1, 1))
     svc.retire_unit(gone, today=MERGER_DAY)
     unit = make_unit("U", parent=province)
     with pytest.raises(RuleViolation, match="GONE"):
@@ -118,8 +118,8 @@ def test_moving_under_a_retired_unit_is_refused(province, make_unit):
 
 
 def test_move_rewrites_the_whole_subtree(province, make_unit):
-    a = make_unit("A", parent=province)
-    b = make_unit("B", parent=province)
+    a = make_unit("A", parent=province, today=date(2016, 1, 1))
+    b = make_unit("B", parent=province, today=date(2016, 1, 1))
     a1 = make_unit("A-1", parent=a, kind=UnitKind.DIVISION)
     svc.move_unit(a, b, today=MERGER_DAY)
     db.session.commit()
@@ -137,7 +137,9 @@ def test_retiring_a_unit_with_people_is_refused(province, make_unit, make_user):
 
 
 def test_renaming_keeps_the_old_name_in_history(province, make_unit):
-    unit = make_unit("STTTT", parent=province, name="Sở Thông tin và Truyền thông")
+    unit = make_unit(
+        "STTTT", parent=province, name="Sở Thông tin và Truyền thông", today=date(2016, 1, 1)
+    )
     svc.rename_unit(unit, "Sở Khoa học và Công nghệ", today=date(2025, 3, 1))
     db.session.commit()
     event = svc.unit_history(unit)[-1]

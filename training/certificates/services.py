@@ -12,10 +12,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from training.courses.models import Course
+from training.courses.models import Completion, Course
 from training.extensions import db
-from training.org.models import Membership, Person, Unit, UnitKind
-from training.quizzes.models import Completion
+from training.org.history import person_unit_on
+from training.org.models import Person, UnitKind
 
 
 @dataclass(frozen=True)
@@ -60,26 +60,20 @@ def find_certificate(code: str) -> Certificate | None:
 
 
 def _unit_on(person: Person, day: date) -> str:
-    """The unit the person belonged to on the day they completed: a later move or merger does
-    not rewrite the certificate. A division is named with its parent ("Phòng Tổng hợp – Văn
-    phòng UBND tỉnh"): many agencies have a "Văn phòng"."""
-    unit = (
-        db.session.scalar(
-            select(Unit)
-            .join(Membership, Membership.unit_id == Unit.id)
-            .where(
-                Membership.person_id == person.id,
-                Membership.valid_from <= day,
-                (Membership.valid_to.is_(None)) | (Membership.valid_to > day),
-            )
-            .order_by(Membership.valid_from.desc())
-            .limit(1)
-        )
-        or person.unit
-    )
-    if unit.kind == UnitKind.DIVISION and unit.parent is not None:
-        return f"{unit.name} – {unit.parent.name}"
-    return unit.name
+    """The unit the person belonged to on the day they completed, under the names it and its
+    parent had that day: a later move, merger or rename does not rewrite the certificate (one
+    query). A division is named with its parent ("Phòng Tổng hợp – Văn phòng UBND tỉnh"):
+    many agencies have a "Văn phòng"."""
+    then = person_unit_on(person.id, day)
+    if then is not None:
+        kind, name, parent_name = then.kind, then.name, then.parent_name
+    else:  # no membership that day (data older than the memberships): the unit as it is now
+        unit = person.unit
+        kind, name = unit.kind, unit.name
+        parent_name = unit.parent.name if unit.parent is not None else None
+    if kind == UnitKind.DIVISION and parent_name is not None:
+        return f"{name} – {parent_name}"
+    return name
 
 
 def certificates_of(person: Person) -> list[tuple[Completion, Course]]:

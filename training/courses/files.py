@@ -11,9 +11,9 @@ import hashlib
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
+from training.courses.models import Audience
 from training.sources.fields import LANGUAGES, FieldChecker, as_mapping, lang_name
 from training.sources.problems import ContentProblem, Severity, has_errors
 from training.sources.yamlfile import LineDict, YamlError, load_yaml
@@ -41,12 +41,6 @@ REFERENCE_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 RAW_HTML = re.compile(r"<!--|<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^>]*>")
 FENCE = re.compile(r"^\s*(```|~~~)")
 EXTERNAL = ("http://", "https://", "mailto:")
-
-
-class Audience(StrEnum):
-    ALL = "all"
-    PRIORITY = "priority"
-    IT_STAFF = "it_staff"
 
 
 @dataclass

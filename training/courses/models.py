@@ -2,21 +2,27 @@
 
 A course is identified by its slug for ever; each distinct content (hash of every file) is a
 `CourseVersion`. Reading progress is keyed by course and lesson *key*, not by version, so a
-corrected typo or a new lesson never wipes what a learner has done; completions (which come with
-the quiz) record the version they were earned on.
+corrected typo or a new lesson never wipes what a learner has done; completions record the
+version they were earned on.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.clock import utcnow
-from training.courses.files import Audience
 from training.db import UTCDateTime, str_enum
 from training.extensions import db
+
+
+class Audience(enum.StrEnum):
+    ALL = "all"
+    PRIORITY = "priority"
+    IT_STAFF = "it_staff"
 
 
 class Course(db.Model):
@@ -112,3 +118,30 @@ class LessonRead(db.Model):
     lesson_key: Mapped[str] = mapped_column(String(80))
     version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Completion(db.Model):
+    """A course completed, which the certificate and every report count. Valid for the course's
+    validity from that day; the code verifies the certificate publicly. Passing again the same
+    day earns nothing new: one completion per person, course and day, by constraint.
+
+    It belongs to the course, not to the quiz: assignments ask "is it done?" and reports ask
+    "completed and valid on D?" without knowing how it was earned. Today every completion comes
+    from a passed attempt (`attempt_id`, unique); see `courses/completions.py`."""
+
+    __tablename__ = "completions"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id", "course_id", "completed_on", name="uq_completions_person_course_day"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_hash: Mapped[str] = mapped_column(String(64))
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    completed_on: Mapped[date]
+    valid_until: Mapped[date]
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,10 +22,10 @@ from werkzeug.utils import safe_join
 from training.clock import today_vn, utcnow
 from training.courses import services
 from training.courses.files import IMAGE_TYPES
+from training.courses.panels import course_panels
 from training.extensions import db
 from training.forms import ConfirmForm
 from training.org.access import current_person, login_required
-from training.quizzes.attempts import quiz_panel
 from training.sources.clauses import CLAUSE_FILE, load_clauses
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
@@ -57,8 +57,9 @@ def my_courses() -> ResponseReturnValue:
 def show_course(slug: str) -> ResponseReturnValue:
     outline = _outline_or_404(slug)
     course = outline.course
-    panel = quiz_panel(current_person(), course, now=utcnow(), today=today_vn())
-    db.session.commit()  # an overdue attempt found on the way is closed
+    today = today_vn()
+    # The quiz's section, added by the quizzes blueprint; reading it writes nothing.
+    panels = course_panels(current_app, current_person(), course, now=utcnow(), today=today)
     clause_map = load_clauses(Path(current_app.config["COURSES_DIR"]) / CLAUSE_FILE)
     return render_template(
         "courses/course.html",
@@ -66,9 +67,9 @@ def show_course(slug: str) -> ResponseReturnValue:
         course=course,
         outline=outline,
         lang=_lang(),
-        panel=panel,
+        panels=panels,
         form=ConfirmForm(),
-        today=today_vn(),
+        today=today,
     )
 
 

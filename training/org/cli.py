@@ -10,12 +10,14 @@ from typing import TypeVar
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
-from training.cli_support import effective, effective_date_option
+from training.cli_support import DateParam, effective, effective_date_option
 from training.clock import today_vn
 from training.errors import RuleViolation
 from training.extensions import db
 from training.org import units as unit_services
+from training.org.history import tree_on
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import (
     PersonData,
@@ -118,8 +120,24 @@ def retire_unit_command(code: str, effective_on: date | None) -> None:
 
 @units_cli.command("list")
 @click.option("--all", "include_retired", is_flag=True, help="Include retired units.")
-def list_units_command(include_retired: bool) -> None:
+@click.option(
+    "--on",
+    "on",
+    type=DateParam(),
+    default=None,
+    help="Print the tree as it stood on this date (dd/mm/yyyy): parents, names, key flags.",
+)
+def list_units_command(include_retired: bool, on: date | None) -> None:
     """Print the tree, one unit a line, indented by depth."""
+    if on is not None:
+        if include_retired:
+            raise click.UsageError(
+                _("--all and --on do not go together: a day's tree holds the units of that day.")
+            )
+        for then in tree_on(on):
+            mark = " [key]" if then.is_key_department else ""
+            click.echo(f"{'  ' * then.depth}{then.code}  {then.name}{mark}")
+        return
     for unit in unit_services.units_under(None, include_retired=include_retired):
         marks = (" [key]" if unit.is_key_department else "") + (
             f" [retired {unit.retired_on:%d/%m/%Y}]" if unit.retired_on else ""

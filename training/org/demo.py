@@ -1,8 +1,21 @@
 """A demo province for trying the site: An Giang as provinces are shaped since 1 July 2025
-(province and commune levels, no districts), with the agencies a training programme deals with.
+(province and commune levels, no districts), with the agencies a training programme deals with,
+reached through the real reorganisations of 2025 so that the history pages and the tree of a
+past day have something true to show:
 
-Everything here is illustrative: the people are invented, generated from a fixed seed so every
-run produces the same names, and their e-mail addresses use a reserved domain.
+- from 01/01/2024 (where the demo's records begin) Kiên Giang has its agencies, among them the
+  Sở Thông tin và Truyền thông with its divisions and staff, and its districts (Thành phố Rạch
+  Giá, Thành phố Phú Quốc, Huyện Hòn Đất); An Giang has Thành phố Long Xuyên;
+- on 01/03/2025 the Sở Thông tin và Truyền thông merges into the Sở Khoa học và Công nghệ: its
+  IT division and its office merge into the department's new IT division and its office, and
+  its centre follows into the department under its own name;
+- on 01/07/2025 the wards, commune and special zone are created, the district staff move to
+  them, the districts are retired, and Kiên Giang merges into An Giang: its agencies follow.
+
+The demo follows the Kiên Giang side (the merged province's centre is in Rạch Giá); the former
+An Giang's own agencies are not modelled. Division names and the people are illustrative: the
+people are invented, generated from a fixed seed so every run produces the same names, and their
+e-mail addresses use a reserved domain.
 """
 
 from __future__ import annotations
@@ -16,7 +29,13 @@ from sqlalchemy import select
 from training.extensions import db
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
-from training.org.units import add_unit, get_unit_by_code
+from training.org.units import (
+    add_unit,
+    get_unit_by_code,
+    merge_unit,
+    move_person_to_unit,
+    retire_unit,
+)
 from training.passwords import hash_password
 from training.text import fold
 
@@ -25,23 +44,35 @@ ROOT_CODE = "AG"
 EMAIL_DOMAIN = "demo.khien.example"
 
 K = UnitKind
-# code, name, kind, parent code, key department
+RECORDS_BEGIN = date(2024, 1, 1)  # where the demo's history starts
+STTTT_MERGER = date(2025, 3, 1)  # Sở TT&TT into Sở KH&CN, nationwide
+TWO_LEVEL = date(2025, 7, 1)  # provinces merged, districts abolished
+
+# code, name, kind, parent code, key department: the units standing on RECORDS_BEGIN
 UNITS: tuple[tuple[str, str, UnitKind, str | None, bool], ...] = (
-    ("AG", "Tỉnh An Giang", K.PROVINCE, None, False),
-    ("VPUB", "Văn phòng Ủy ban nhân dân tỉnh", K.AGENCY, "AG", False),
+    ("KG", "Tỉnh Kiên Giang", K.PROVINCE, None, False),
+    ("VPUB", "Văn phòng Ủy ban nhân dân tỉnh", K.AGENCY, "KG", False),
     ("VPUB-TH", "Phòng Tổng hợp", K.DIVISION, "VPUB", True),
     ("VPUB-HCTC", "Phòng Hành chính - Tổ chức", K.DIVISION, "VPUB", False),
-    ("SKHCN", "Sở Khoa học và Công nghệ", K.AGENCY, "AG", False),
+    ("SKHCN", "Sở Khoa học và Công nghệ", K.AGENCY, "KG", False),
     ("SKHCN-VP", "Văn phòng Sở", K.DIVISION, "SKHCN", False),
-    ("SKHCN-CNTT", "Phòng Công nghệ thông tin và Chuyển đổi số", K.DIVISION, "SKHCN", True),
-    ("SKHCN-TTCDS", "Trung tâm Chuyển đổi số", K.PUBLIC_SERVICE_UNIT, "SKHCN", False),
-    ("SNV", "Sở Nội vụ", K.AGENCY, "AG", False),
+    ("STTTT", "Sở Thông tin và Truyền thông", K.AGENCY, "KG", False),
+    ("STTTT-VP", "Văn phòng Sở", K.DIVISION, "STTTT", False),
+    ("STTTT-CNTT", "Phòng Công nghệ thông tin", K.DIVISION, "STTTT", True),
+    (
+        "STTTT-TTCNTT",
+        "Trung tâm Công nghệ thông tin và Truyền thông",
+        K.PUBLIC_SERVICE_UNIT,
+        "STTTT",
+        False,
+    ),
+    ("SNV", "Sở Nội vụ", K.AGENCY, "KG", False),
     ("SNV-VP", "Văn phòng Sở", K.DIVISION, "SNV", False),
     ("SNV-TCBC", "Phòng Tổ chức - Biên chế", K.DIVISION, "SNV", True),
-    ("STC", "Sở Tài chính", K.AGENCY, "AG", False),
+    ("STC", "Sở Tài chính", K.AGENCY, "KG", False),
     ("STC-VP", "Văn phòng Sở", K.DIVISION, "STC", False),
     ("STC-NS", "Phòng Quản lý ngân sách", K.DIVISION, "STC", True),
-    ("CAT", "Công an tỉnh", K.AGENCY, "AG", False),
+    ("CAT", "Công an tỉnh", K.AGENCY, "KG", False),
     (
         "CAT-PA05",
         "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
@@ -49,10 +80,32 @@ UNITS: tuple[tuple[str, str, UnitKind, str | None, bool], ...] = (
         "CAT",
         True,
     ),
-    ("BVDK", "Bệnh viện Đa khoa tỉnh", K.PUBLIC_SERVICE_UNIT, "AG", False),
+    ("BVDK", "Bệnh viện Đa khoa tỉnh", K.PUBLIC_SERVICE_UNIT, "KG", False),
     ("BVDK-KHTH", "Phòng Kế hoạch tổng hợp", K.DIVISION, "BVDK", False),
-    ("XSKT", "Công ty TNHH MTV Xổ số kiến thiết tỉnh", K.STATE_ENTERPRISE, "AG", False),
+    ("XSKT", "Công ty TNHH MTV Xổ số kiến thiết tỉnh", K.STATE_ENTERPRISE, "KG", False),
     ("XSKT-KT", "Phòng Kế toán", K.DIVISION, "XSKT", False),
+    ("TP-RACHGIA", "Thành phố Rạch Giá", K.DISTRICT, "KG", False),
+    ("TP-RACHGIA-VP", "Văn phòng HĐND và UBND", K.DIVISION, "TP-RACHGIA", True),
+    ("TP-RACHGIA-QLDT", "Phòng Quản lý đô thị", K.DIVISION, "TP-RACHGIA", False),
+    ("H-HONDAT", "Huyện Hòn Đất", K.DISTRICT, "KG", False),
+    ("H-HONDAT-VP", "Văn phòng HĐND và UBND", K.DIVISION, "H-HONDAT", False),
+    ("H-HONDAT-VHTT", "Phòng Văn hóa và Thông tin", K.DIVISION, "H-HONDAT", False),
+    ("TP-PHUQUOC", "Thành phố Phú Quốc", K.DISTRICT, "KG", False),
+    ("TP-PHUQUOC-VP", "Văn phòng HĐND và UBND", K.DIVISION, "TP-PHUQUOC", True),
+    ("TP-PHUQUOC-KT", "Phòng Kinh tế", K.DIVISION, "TP-PHUQUOC", False),
+    ("AG", "Tỉnh An Giang", K.PROVINCE, None, False),
+    ("TP-LONGXUYEN", "Thành phố Long Xuyên", K.DISTRICT, "AG", False),
+    ("TP-LONGXUYEN-VP", "Văn phòng HĐND và UBND", K.DIVISION, "TP-LONGXUYEN", True),
+)
+
+# On STTTT_MERGER the department gets a new IT division; the merged department's office and IT
+# division merge into the department's, the same day (so they never stand under it).
+UNITS_STTTT_MERGER: tuple[tuple[str, str, UnitKind, str | None, bool], ...] = (
+    ("SKHCN-CNTT", "Phòng Công nghệ thông tin và Chuyển đổi số", K.DIVISION, "SKHCN", True),
+)
+STTTT_DIVISIONS_MERGED = (("STTTT-VP", "SKHCN-VP"), ("STTTT-CNTT", "SKHCN-CNTT"))
+
+UNITS_TWO_LEVEL: tuple[tuple[str, str, UnitKind, str | None, bool], ...] = (
     ("P-RACHGIA", "Phường Rạch Giá", K.WARD, "AG", False),
     ("P-RACHGIA-VP", "Văn phòng HĐND và UBND", K.DIVISION, "P-RACHGIA", True),
     ("P-RACHGIA-KT", "Phòng Kinh tế, Hạ tầng và Đô thị", K.DIVISION, "P-RACHGIA", False),
@@ -65,9 +118,26 @@ UNITS: tuple[tuple[str, str, UnitKind, str | None, bool], ...] = (
     ("DK-PHUQUOC-VP", "Văn phòng HĐND và UBND", K.DIVISION, "DK-PHUQUOC", True),
     ("DK-PHUQUOC-KT", "Phòng Kinh tế", K.DIVISION, "DK-PHUQUOC", False),
 )
+# Where each district unit's staff went on TWO_LEVEL; each is then retired (divisions first:
+# a unit with active sub-units cannot retire).
+DISTRICT_STAFF_MOVED = (
+    ("TP-RACHGIA-VP", "P-RACHGIA-VP"),
+    ("TP-RACHGIA-QLDT", "P-RACHGIA-KT"),
+    ("TP-RACHGIA", "P-RACHGIA"),
+    ("H-HONDAT-VP", "X-HONDAT-VP"),
+    ("H-HONDAT-VHTT", "X-HONDAT-VHXH"),
+    ("H-HONDAT", "X-HONDAT"),
+    ("TP-PHUQUOC-VP", "DK-PHUQUOC-VP"),
+    ("TP-PHUQUOC-KT", "DK-PHUQUOC-KT"),
+    ("TP-PHUQUOC", "DK-PHUQUOC"),
+    ("TP-LONGXUYEN-VP", "P-LONGXUYEN-VP"),
+    ("TP-LONGXUYEN", "P-LONGXUYEN"),
+)
+FORMER_UNIT = {new: old for old, new in DISTRICT_STAFF_MOVED}
 
 # One IT officer per agency, placed in the agency itself: an officer manages their own unit
-# and everything below it.
+# and everything below it. The officers of the wards, commune and special zone served the
+# district before (FORMER_UNIT) and moved with its staff.
 OFFICER_UNITS = (
     "VPUB",
     "SKHCN",
@@ -98,7 +168,7 @@ NAMED_PEOPLE = (
     NamedPerson(
         "quantri",
         "Nguyễn Thành Đạt",
-        "SKHCN-CNTT",
+        "STTTT-CNTT",  # in SKHCN-CNTT since the merger
         Role.ICT_ADMIN,
         "Trưởng phòng",
         is_it_staff=True,
@@ -111,7 +181,9 @@ NAMED_PEOPLE = (
         "Chuyên viên",
         drafts_classified=True,
     ),
-    NamedPerson("khang.le", "Lê Minh Khang", "P-RACHGIA-KT", Role.LEARNER, "Chuyên viên"),
+    NamedPerson(  # in P-RACHGIA-KT since the districts went
+        "khang.le", "Lê Minh Khang", "TP-RACHGIA-QLDT", Role.LEARNER, "Chuyên viên"
+    ),
 )
 
 FAMILY = (
@@ -216,20 +288,53 @@ def _generated_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE_F)} {rng.choice(GIVEN_F)}"
 
 
-def seed_demo_province(*, today: date) -> bool:
-    """Create the demo province unless it is there already; True if it was created."""
-    if get_unit_by_code(ROOT_CODE) is not None:
-        return False
-    units: dict[str, Unit] = {}
-    for code, name, kind, parent, key in UNITS:
+def _add_units(
+    units: dict[str, Unit], rows: tuple[tuple[str, str, UnitKind, str | None, bool], ...], on: date
+) -> None:
+    for code, name, kind, parent, key in rows:
         units[code] = add_unit(
             code,
             name,
             kind=kind,
-            parent=units.get(parent or ""),
+            parent=units[parent] if parent else None,
             is_key_department=key,
-            today=today,
+            today=on,
         )
+
+
+def _people_of(unit: Unit) -> list[Person]:
+    return list(db.session.scalars(select(Person).where(Person.unit_id == unit.id)))
+
+
+def _merge_information_department(units: dict[str, Unit]) -> None:
+    """01/03/2025: the Sở TT&TT folds into the Sở KH&CN through the same services an
+    administrator would use, so its history reads as a real merger would."""
+    _add_units(units, UNITS_STTTT_MERGER, STTTT_MERGER)
+    merge_unit(units["STTTT"], units["SKHCN"], today=STTTT_MERGER)
+    for old, new in STTTT_DIVISIONS_MERGED:
+        merge_unit(units[old], units[new], today=STTTT_MERGER)
+
+
+def _abolish_districts(units: dict[str, Unit]) -> None:
+    """01/07/2025: wards, commune and special zone take over from the districts, whose staff
+    move to them; then Kiên Giang merges into An Giang and its agencies follow."""
+    _add_units(units, UNITS_TWO_LEVEL, TWO_LEVEL)
+    for old, new in DISTRICT_STAFF_MOVED:
+        for person in _people_of(units[old]):
+            move_person_to_unit(person, units[new], today=TWO_LEVEL)
+        retire_unit(units[old], today=TWO_LEVEL)
+    merge_unit(units["KG"], units[ROOT_CODE], today=TWO_LEVEL)
+
+
+def seed_demo_province(*, today: date) -> bool:
+    """Create the demo province unless it is there already; True if it was created.
+
+    The province is built as it stood on RECORDS_BEGIN, then taken through the reorganisations
+    that had taken effect by `today`, each on its real date."""
+    if get_unit_by_code(ROOT_CODE) is not None:
+        return False
+    units: dict[str, Unit] = {}
+    _add_units(units, UNITS, RECORDS_BEGIN)
     password_hash = hash_password(DEMO_PASSWORD)  # one hash for all: seeding stays fast
     taken = {p.username for p in NAMED_PEOPLE}
     serial = iter(range(10001, 99999))
@@ -237,7 +342,8 @@ def seed_demo_province(*, today: date) -> bool:
     def add(data: PersonData) -> None:
         data.employee_id = f"AG-{next(serial)}"
         data.email = f"{data.username}@{EMAIL_DOMAIN}"
-        create_person(data, actor=None, password=None, today=today).password_hash = password_hash
+        person = create_person(data, actor=None, password=None, today=RECORDS_BEGIN)
+        person.password_hash = password_hash
 
     for named in NAMED_PEOPLE:
         add(
@@ -257,7 +363,7 @@ def seed_demo_province(*, today: date) -> bool:
             PersonData(
                 username=f"cntt.{agency.lower()}",
                 full_name=_generated_name(rng),
-                unit=units[agency],
+                unit=units[FORMER_UNIT.get(agency, agency)],
                 role=Role.UNIT_OFFICER,
                 position="Chuyên viên công nghệ thông tin",
                 is_it_staff=True,
@@ -278,6 +384,10 @@ def seed_demo_province(*, today: date) -> bool:
                     drafts_classified=key and (index == 0 or position == "Văn thư"),
                 )
             )
+    if today >= STTTT_MERGER:
+        _merge_information_department(units)
+    if today >= TWO_LEVEL:
+        _abolish_districts(units)
     return True
 
 

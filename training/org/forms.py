@@ -33,6 +33,7 @@ KIND_LABELS = {
     UnitKind.WARD: _l("Ward"),
     UnitKind.SPECIAL_ZONE: _l("Special zone"),
     UnitKind.DIVISION: _l("Division"),
+    UnitKind.DISTRICT: _l("District (until 30/06/2025)"),
 }
 
 

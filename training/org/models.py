@@ -12,7 +12,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from training.clock import utcnow
@@ -29,6 +29,8 @@ class UnitKind(enum.StrEnum):
     WARD = "ward"
     SPECIAL_ZONE = "special_zone"
     DIVISION = "division"  # phòng, ban, trung tâm inside any of the above
+    # huyện, thị xã, thành phố thuộc tỉnh: abolished on 1 July 2025, kept for the history
+    DISTRICT = "district"
 
 
 class Role(enum.StrEnum):
@@ -114,6 +116,39 @@ class UnitKeyPeriod(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+
+
+class UnitPlacement(db.Model):
+    """Where a unit stood in the tree, and under which name, from one day to another.
+
+    `Unit.parent_id`, `path` and `name` answer for today (scope checks are one prefix test);
+    these rows answer for any day, so "the Department of Information and Communications with
+    its divisions, as of 2024" survives its merger. Like `Membership`, `valid_to` is exclusive:
+    it is the day the next row begins, so a row holds on `valid_from <= day < valid_to`.
+    A change made the same day as the last one rewrites that row instead of leaving one that
+    never held; the unique (unit, valid_from) and the single open row per unit enforce that.
+    """
+
+    __tablename__ = "unit_placements"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="dates"),
+        UniqueConstraint("unit_id", "valid_from", name="uq_unit_placements_unit_from"),
+        Index(
+            "uq_unit_placements_open",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
+        Index("ix_unit_placements_parent_dates", "parent_id", "valid_from", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
 

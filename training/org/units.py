@@ -1,7 +1,10 @@
 """Rules for the organisation tree: adding, renaming, moving, merging and retiring units.
 
-Every change is dated and logged as a `UnitEvent`; people and key-department flags keep dated
-rows, so nothing a later report needs is overwritten. Functions flush, never commit.
+Every change is dated and logged as a `UnitEvent` (the audit trail) and, in the same flush,
+written as dated `UnitPlacement` rows (the history that `org/history.py` queries); people and
+key-department flags keep dated rows too, so nothing a later report needs is overwritten.
+A change cannot take effect before the row it closes began: history would run backwards.
+Functions flush, never commit.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from training.errors import RuleViolation
 from training.extensions import db
-from training.org.history import followed_merger_note, people_moved_note
+from training.org.event_text import followed_merger_note, people_moved_note
+from training.org.history import was_below_on_or_after
 from training.org.models import (
     Membership,
     Person,
@@ -26,6 +30,7 @@ from training.org.models import (
     UnitEventKind,
     UnitKeyPeriod,
     UnitKind,
+    UnitPlacement,
 )
 from training.text import fold, has_invisible_characters, nfc
 
@@ -75,6 +80,98 @@ def _require_active_parent(parent: Unit | None) -> None:
         )
 
 
+def _open_placement(unit_id: int) -> UnitPlacement | None:
+    return db.session.scalar(
+        select(UnitPlacement).where(
+            UnitPlacement.unit_id == unit_id, UnitPlacement.valid_to.is_(None)
+        )
+    )
+
+
+def _placed_later(code: str, since: date) -> RuleViolation:
+    return RuleViolation(
+        "effective_on",
+        _(
+            "%(code)s has had its current name and parent unit since %(date)s; this change "
+            "cannot take effect before that.",
+            code=code,
+            date=since.strftime("%d/%m/%Y"),
+        ),
+    )
+
+
+def _require_standing_since(unit: Unit, today: date) -> None:
+    """A change closes the unit's open placement, which must not end before it began (the
+    table's CHECK constraint): said in words, as for a person moved before they joined."""
+    current = _open_placement(unit.id)
+    if current is not None and today < current.valid_from:
+        raise _placed_later(unit.code, current.valid_from)
+
+
+def _require_existed(unit: Unit, today: date, field: str) -> None:
+    """A unit takes sub-units only from the day it existed: the tree of an earlier day would
+    hang them from nothing."""
+    began = db.session.scalar(
+        select(func.min(UnitPlacement.valid_from)).where(UnitPlacement.unit_id == unit.id)
+    )
+    if began is not None and today < began:
+        raise RuleViolation(
+            field,
+            _(
+                "%(code)s did not exist yet on %(date)s.",
+                code=unit.code,
+                date=today.strftime("%d/%m/%Y"),
+            ),
+        )
+
+
+def _require_not_below_then(
+    target: Unit, unit: Unit, unit_ids: list[int], today: date, field: str
+) -> None:
+    """`is_in_subtree` checks today's tree; a dated change also rewrites the days between its
+    date and today, and must not put a unit under its own sub-unit on any of them."""
+    if was_below_on_or_after(target.id, unit_ids, today):
+        raise RuleViolation(
+            field,
+            _(
+                "%(target)s was under %(code)s on or after %(date)s: this change, dated so, "
+                "would place a unit under its own sub-unit.",
+                target=target.code,
+                code=unit.code,
+                date=today.strftime("%d/%m/%Y"),
+            ),
+        )
+
+
+def _close_placement(unit_id: int, today: date) -> None:
+    current = _open_placement(unit_id)
+    if current is None:
+        return
+    if current.valid_from == today:  # it never held for a whole day: no zero-length row
+        db.session.delete(current)
+        db.session.flush()  # gone before a row of the same day is added: (unit, valid_from)
+    else:
+        current.valid_to = today
+
+
+def _place(unit_id: int, parent_id: int | None, name: str, today: date) -> None:
+    """Close the open placement at `today` and open the new one, as `move_person_to_unit` does
+    with memberships. A change undone the same day (renamed, then renamed back) reopens the
+    row that ended today instead of adding its copy."""
+    _close_placement(unit_id, today)
+    previous = db.session.scalar(
+        select(UnitPlacement).where(
+            UnitPlacement.unit_id == unit_id, UnitPlacement.valid_to == today
+        )
+    )
+    if previous is not None and (previous.parent_id, previous.name) == (parent_id, name):
+        previous.valid_to = None
+    else:
+        db.session.add(
+            UnitPlacement(unit_id=unit_id, parent_id=parent_id, name=name, valid_from=today)
+        )
+
+
 MAX_UNIT_NAME = 200
 
 
@@ -115,6 +212,8 @@ def add_unit(
     if get_unit_by_code(code) is not None:
         raise RuleViolation("code", _("The code %(code)s is already in use.", code=code))
     _require_active_parent(parent)
+    if parent is not None:
+        _require_existed(parent, today, "parent")
     unit = Unit(
         code=code, name=name, kind=kind, parent=parent, path="", is_key_department=is_key_department
     )
@@ -122,6 +221,9 @@ def add_unit(
     db.session.flush()  # the id is part of the path
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     _log(unit, UnitEventKind.CREATED, today, None, name)
+    db.session.add(
+        UnitPlacement(unit_id=unit.id, parent_id=unit.parent_id, name=name, valid_from=today)
+    )
     if is_key_department:
         db.session.add(UnitKeyPeriod(unit_id=unit.id, valid_from=today))
     return unit
@@ -131,7 +233,9 @@ def rename_unit(unit: Unit, name: str, *, today: date) -> None:
     name = clean_unit_name(name)
     if name == unit.name:
         return
+    _require_standing_since(unit, today)
     _log(unit, UnitEventKind.RENAMED, today, unit.name, name)
+    _place(unit.id, unit.parent_id, name, today)
     unit.name = name
 
 
@@ -161,8 +265,12 @@ def move_unit(unit: Unit, new_parent: Unit, *, today: date) -> None:
     _require_active_parent(new_parent)
     if unit.parent_id == new_parent.id:
         return
+    _require_standing_since(unit, today)
+    _require_existed(new_parent, today, "parent")
+    _require_not_below_then(new_parent, unit, [unit.id], today, "parent")
     old = unit.parent.code if unit.parent else None
     _log(unit, UnitEventKind.MOVED, today, old, new_parent.code)
+    _place(unit.id, new_parent.id, unit.name, today)
     _reparent(unit, new_parent)
 
 
@@ -222,6 +330,20 @@ def plan_merge(unit: Unit, into: Unit, *, today: date) -> MergePlan:
         )
     _require_active_parent(into)
     _key_period_ending(unit, today)
+    _require_standing_since(unit, today)
+    _require_existed(into, today, "into")
+    children = active_children(unit)
+    late = db.session.execute(  # its sub-units' placements close and reopen under `into`
+        select(Unit.code, UnitPlacement.valid_from)
+        .join(UnitPlacement, UnitPlacement.unit_id == Unit.id)
+        .where(Unit.parent_id == unit.id, Unit.retired_on.is_(None))
+        .where(UnitPlacement.valid_to.is_(None), UnitPlacement.valid_from > today)
+        .order_by(UnitPlacement.valid_from.desc(), Unit.code)
+        .limit(1)
+    ).first()
+    if late is not None:
+        raise _placed_later(late.code, late.valid_from)
+    _require_not_below_then(into, unit, [unit.id, *(c.id for c in children)], today, "into")
     latest = db.session.execute(
         select(Person.full_name, Membership.valid_from)
         .join(Membership, Membership.person_id == Person.id)
@@ -233,7 +355,7 @@ def plan_merge(unit: Unit, into: Unit, *, today: date) -> MergePlan:
     if latest is not None:  # move_person_to_unit would refuse this person
         raise _joined_later("effective_on", latest.full_name, latest.valid_from)
     people = db.session.scalar(select(func.count(Person.id)).where(Person.unit_id == unit.id))
-    return MergePlan(unit, into, today, int(people or 0), active_children(unit))
+    return MergePlan(unit, into, today, int(people or 0), children)
 
 
 def merge_unit(unit: Unit, into: Unit, *, today: date) -> int:
@@ -252,8 +374,10 @@ def merge_unit(unit: Unit, into: Unit, *, today: date) -> int:
             into.code,
             note=followed_merger_note(unit.code, into.code),
         )
+        _place(child.id, into.id, child.name, today)
         _reparent(child, into)
     _log(unit, UnitEventKind.MERGED, today, None, into.code, note=people_moved_note(len(people)))
+    _close_placement(unit.id, today)
     _close_key_period(unit, today)
     unit.merged_into = into
     unit.retired_on = today
@@ -275,7 +399,9 @@ def retire_unit(unit: Unit, *, today: date) -> None:
             "unit",
             _("%(code)s still has people: move them or merge the unit instead.", code=unit.code),
         )
+    _require_standing_since(unit, today)
     _log(unit, UnitEventKind.RETIRED, today, None, None)
+    _close_placement(unit.id, today)
     _close_key_period(unit, today)
     unit.retired_on = today
 

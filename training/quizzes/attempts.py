@@ -4,13 +4,15 @@ Rules that protect the grade: the correct answers never leave the server before 
 submit after the deadline or beyond the attempts allowed per day is refused; a person can only
 reach their own attempts; and an attempt is graded at most once, which the database enforces
 (one `AttemptResult` per attempt), not only a check in Python.
+
+Only starting and submitting write. An attempt past its deadline reads as expired everywhere
+(`Attempt.status_at`, `_is_open`) without being written; the next start releases the slot it
+still holds, and a late submit closes it.
 """
 
 from __future__ import annotations
 
-import calendar
 import random
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,29 +20,27 @@ from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from training.courses.models import Course, LessonRead
+from training.courses.completions import record_completion
+from training.courses.models import Completion, Course, LessonRead
 from training.courses.services import lessons_of
 from training.errors import KhienError
 from training.extensions import db
 from training.org.models import Person
-from training.quizzes.files import QuestionType
 from training.quizzes.grading import percent, points_for
 from training.quizzes.models import (
+    GRACE,
     Attempt,
     AttemptResult,
     AttemptStatus,
-    Completion,
     FrozenQuestion,
     Question,
+    QuestionType,
     Quiz,
 )
-
-# A submit that left the browser just before the deadline may arrive a little after it.
-GRACE = timedelta(seconds=30)
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud
 
 
 class QuizRefused(KhienError):
@@ -48,15 +48,24 @@ class QuizRefused(KhienError):
 
 
 class AlreadySubmitted(QuizRefused):
-    pass
+    """Another submit of the attempt was graded first (a double click, a replayed form, two
+    tabs); the caller rolls back, and that first grade stands."""
+
+
+class StartedElsewhere(KhienError):
+    """A simultaneous start of the same quiz by the same person got in first (two tabs, a
+    double click, a script): the database let only one in. The caller rolls back and starts
+    again, which then resumes that attempt."""
+
+
+# Built once: the course page asks it on every view.
+_QUIZ_BY_SLUG = select(Quiz).where(Quiz.slug == bindparam("slug"), Quiz.active.is_(True))
 
 
 def quiz_for(course: Course) -> Quiz | None:
     if not course.quiz_slug:
         return None
-    return db.session.scalar(
-        select(Quiz).where(Quiz.slug == course.quiz_slug, Quiz.active.is_(True))
-    )
+    return db.session.scalar(_QUIZ_BY_SLUG, {"slug": course.quiz_slug})
 
 
 @lru_cache(maxsize=64)
@@ -83,6 +92,7 @@ class Standing:
     open_attempt_id: int | None
     lessons_read: int
     lessons_total: int
+    held_slot_id: int | None  # the open one, or one past its deadline not yet released
 
     @property
     def unread(self) -> int:
@@ -90,11 +100,13 @@ class Standing:
 
 
 def _is_open() -> ColumnElement[bool]:
+    """`Attempt.status_at(now) == OPEN` in SQL, with `cutoff` bound to `now - GRACE`."""
     graded = select(AttemptResult.id).where(AttemptResult.attempt_id == Attempt.id).exists()
-    return Attempt.expired_at.is_(None) & ~graded
+    in_time = Attempt.deadline_at.is_(None) | (Attempt.deadline_at >= bindparam("cutoff"))
+    return Attempt.expired_at.is_(None) & ~graded & in_time
 
 
-def _standing_query() -> Select[tuple[int, int | None, int]]:
+def _standing_query() -> Select[tuple[int, int | None, int, int | None]]:
     mine = (Attempt.person_id == bindparam("person_id")) & (Attempt.quiz_id == bindparam("quiz_id"))
     return select(
         select(func.count(Attempt.id))
@@ -108,6 +120,7 @@ def _standing_query() -> Select[tuple[int, int | None, int]]:
             LessonRead.lesson_key.in_(bindparam("keys", expanding=True)),
         )
         .scalar_subquery(),
+        select(Attempt.id).where(mine, Attempt.open_slot.is_(True)).scalar_subquery(),
     )
 
 
@@ -115,7 +128,7 @@ def _standing_query() -> Select[tuple[int, int | None, int]]:
 _STANDING = _standing_query()
 
 
-def standing(person: Person, course: Course, quiz: Quiz, today: date) -> Standing:
+def standing(person: Person, course: Course, quiz: Quiz, *, now: datetime, today: date) -> Standing:
     keys = [entry.key for entry in lessons_of(course.current_hash)]
     row = db.session.execute(
         _STANDING,
@@ -124,26 +137,27 @@ def standing(person: Person, course: Course, quiz: Quiz, today: date) -> Standin
             "quiz_id": quiz.id,
             "course_id": course.id,
             "today": today,
+            "cutoff": now - GRACE,
             "keys": keys,
         },
     ).one()
-    return Standing(int(row[0] or 0), row[1], int(row[2] or 0), len(keys))
+    return Standing(int(row[0] or 0), row[1], int(row[2] or 0), len(keys), row[3])
 
 
-def open_attempt(
-    person: Person, quiz: Quiz, now: datetime, attempt_id: int | None = None
-) -> Attempt | None:
-    """An attempt still running: starting again (a second tab, the back button) resumes it
-    rather than spending another of the day's attempts. An overdue one is closed on the way."""
-    query = select(Attempt).where(
-        Attempt.person_id == person.id, Attempt.quiz_id == quiz.id, _is_open()
+def _release_overdue_slot(attempt_id: int, now: datetime) -> None:
+    """Close an attempt that ran out of time while still holding the person's open slot, so
+    the start that follows can take the slot. Nobody closed it when its time ran out (a page
+    view never writes); the start is the first request that must."""
+    db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.open_slot.is_(True),
+            Attempt.deadline_at < now - GRACE,
+        )
+        .values(open_slot=None, expired_at=now)
+        .execution_options(synchronize_session=False)
     )
-    if attempt_id is not None:
-        query = query.where(Attempt.id == attempt_id)
-    for attempt in db.session.scalars(query):
-        if not expire_if_overdue(attempt, now):
-            return attempt
-    return None
 
 
 def start_attempt(
@@ -155,16 +169,18 @@ def start_attempt(
     today: date,
     rng: random.Random | None = None,
 ) -> Attempt:
-    """Resume the open attempt or start the day's next one.
+    """Resume the open attempt (a second tab, the back button: no attempt of the day is spent)
+    or start the day's next one.
 
     The checks below give the learner a clear message; the database decides under load. The new
     row claims the day's next sequence number and the person's open slot, both unique, so of
-    simultaneous starts exactly one is inserted and the others fail with `IntegrityError`: the
-    caller rolls back and calls again, which then resumes the winner's attempt.
+    simultaneous starts exactly one is inserted and the others raise `StartedElsewhere`: the
+    caller rolls back and calls again, which then resumes the winner's attempt. Nothing is
+    written before the checks pass, so a refused start leaves nothing to commit.
     """
-    state = standing(person, course, quiz, today)
+    state = standing(person, course, quiz, now=now, today=today)
     if state.open_attempt_id is not None:
-        running = open_attempt(person, quiz, now)
+        running = db.session.get(Attempt, state.open_attempt_id)
         if running is not None:
             return running
     if state.unread:
@@ -198,8 +214,16 @@ def start_attempt(
         else None,
         items=[{"key": q.key, "type": q.type.value, "payload": _frozen(q, rng)} for q in drawn],
     )
+    if state.held_slot_id is not None:  # not the open one: that was resumed above
+        _release_overdue_slot(state.held_slot_id, now)
+    # Worded before the flush: once a flush fails, the session cannot load the person's
+    # language until the caller rolls back.
+    lost = _("Another attempt was starting at the same moment. Try again.")
     db.session.add(attempt)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as err:
+        raise StartedElsewhere(lost) from err
     return attempt
 
 
@@ -230,33 +254,65 @@ def get_attempt_for(person: Person, attempt_id: int) -> Attempt | None:
     return db.session.scalar(_ATTEMPT_OF_PERSON, {"attempt_id": attempt_id, "person_id": person.id})
 
 
+@dataclass
+class AttemptPage:
+    """An attempt as its page shows it: the questions (with the result once graded), the
+    course for the title and links, and the completion it earned, if any."""
+
+    attempt: Attempt
+    course: Course
+    completion: Completion | None
+    status: AttemptStatus
+
+
+_ATTEMPT_PAGE = (
+    select(Attempt, Course, Completion)
+    .join(Course, Course.id == Attempt.course_id)
+    .outerjoin(Completion, Completion.attempt_id == Attempt.id)
+    .options(joinedload(Attempt.result))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.person_id == bindparam("person_id"))
+)
+
+
+def attempt_page(person: Person, attempt_id: int, *, now: datetime) -> AttemptPage | None:
+    """One query whatever the page shows; another person's attempt reads as missing."""
+    row = db.session.execute(
+        _ATTEMPT_PAGE, {"attempt_id": attempt_id, "person_id": person.id}
+    ).first()
+    if row is None:
+        return None
+    attempt, course, completion = row
+    return AttemptPage(attempt, course, completion, attempt.status_at(now))
+
+
 def expire_if_overdue(attempt: Attempt, now: datetime) -> bool:
-    """True when the attempt ran out of time (it is then closed, ungraded)."""
-    if (
-        attempt.status == AttemptStatus.OPEN
-        and attempt.deadline_at is not None
-        and (now > attempt.deadline_at + GRACE)
-    ):
+    """True when the attempt ran out of time. One still open is closed here, ungraded: only a
+    request that acts on the attempt (a submit) calls this; pages derive the same answer from
+    the deadline without writing."""
+    status = attempt.status_at(now)
+    if status == AttemptStatus.EXPIRED and attempt.expired_at is None:
         attempt.expired_at = now
         attempt.open_slot = None
-        return True
-    return attempt.status == AttemptStatus.EXPIRED
+    return status == AttemptStatus.EXPIRED
 
 
 @dataclass
 class Outcome:
     result: AttemptResult
-    completion: Completion | None
+    completion_id: int | None  # None when failed, or passed again on a day already completed
 
 
 def submit_attempt(
     attempt: Attempt, answers: Mapping[int, Sequence[int]], *, now: datetime, today: date
 ) -> Outcome:
-    """Grade once. Everything is written in one flush; if another submit of the same attempt
-    got there first, a unique constraint fails it and the caller rolls back, so nothing of
-    this request is kept."""
-    if attempt.status == AttemptStatus.GRADED:
-        raise AlreadySubmitted(_("This attempt has already been submitted."))
+    """Grade once. If another submit of the same attempt got there first, the unique attempt
+    id of the result fails this one with `AlreadySubmitted`, and the caller rolls back, so
+    nothing of this request is kept."""
+    # Worded before any flush: once a flush fails, the session cannot load the person's
+    # language until the caller rolls back.
+    already = _("This attempt has already been submitted.")
+    if attempt.status_at(now) == AttemptStatus.GRADED:
+        raise AlreadySubmitted(already)
     if expire_if_overdue(attempt, now):
         raise QuizRefused(
             _("The time for this attempt ran out before it was submitted, so it was not graded.")
@@ -282,36 +338,23 @@ def submit_attempt(
     )
     db.session.add(result)
     attempt.open_slot = None
-    completion = None
-    if result.passed and not _completed_on(attempt.person_id, attempt.course_id, today):
-        completion = Completion(
-            person_id=attempt.person_id,
-            course_id=attempt.course_id,
-            course_hash=attempt.course_hash,
-            attempt_id=attempt.id,
-            completed_on=today,
-            valid_until=add_months(today, attempt.validity_months),
-            code=new_code(),
-        )
-        db.session.add(completion)
-    # One flush, one transaction: if another submit of this attempt was graded first, the
-    # unique attempt_id of the result (and of the completion) fails it and nothing is kept.
-    db.session.flush()
-    return Outcome(result, completion)
-
-
-def _completed_on(person_id: int, course_id: int, day: date) -> bool:
-    """A second pass on the same day earns no second certificate (the database refuses one).
-    No autoflush: the result is written with the completion, in the submit's one flush."""
-    with db.session.no_autoflush:
-        found = db.session.scalar(
-            select(Completion.id).where(
-                Completion.person_id == person_id,
-                Completion.course_id == course_id,
-                Completion.completed_on == day,
+    completion_id = None
+    try:
+        db.session.flush()
+        if result.passed:
+            # The course's version and validity of the day the attempt started: a bank or
+            # course edited since does not change what this attempt earns.
+            completion_id = record_completion(
+                person_id=attempt.person_id,
+                course_id=attempt.course_id,
+                course_hash=attempt.course_hash,
+                validity_months=attempt.validity_months,
+                completed_on=today,
+                attempt_id=attempt.id,
             )
-        )
-    return found is not None
+    except IntegrityError as err:
+        raise AlreadySubmitted(already) from err
+    return Outcome(result, completion_id)
 
 
 def _valid_choices(question: FrozenQuestion, chosen: Sequence[int]) -> list[int]:
@@ -321,76 +364,3 @@ def _valid_choices(question: FrozenQuestion, chosen: Sequence[int]) -> list[int]
     if question.type != QuestionType.MULTIPLE:
         valid = valid[:1]
     return valid
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months; the 31st becomes the last day of a shorter month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def new_code() -> str:
-    """12 characters from 32 (60 bits): unguessable, and easy to read out and type."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-
-
-def latest_results(person: Person, quiz: Quiz) -> list[tuple[Attempt, AttemptResult | None]]:
-    rows = db.session.execute(
-        select(Attempt, AttemptResult)
-        .outerjoin(AttemptResult)
-        .where(Attempt.person_id == person.id, Attempt.quiz_id == quiz.id)
-        .order_by(Attempt.started_at.desc())
-        .limit(10)
-    ).all()
-    return [(attempt, result) for attempt, result in rows]
-
-
-def valid_completion(person: Person, course: Course, today: date) -> Completion | None:
-    return db.session.scalar(
-        select(Completion)
-        .where(
-            Completion.person_id == person.id,
-            Completion.course_id == course.id,
-            Completion.valid_until >= today,
-        )
-        .order_by(Completion.completed_on.desc())
-        .limit(1)
-    )
-
-
-@dataclass
-class QuizPanel:
-    """What the course page says about its quiz for this person."""
-
-    quiz: Quiz
-    unread: int
-    attempts_today: int
-    running: Attempt | None
-    completion: Completion | None
-    history: list[tuple[Attempt, AttemptResult | None]]
-
-    @property
-    def attempts_left(self) -> int | None:
-        if not self.quiz.max_attempts_per_day:
-            return None
-        return max(0, self.quiz.max_attempts_per_day - self.attempts_today)
-
-
-def quiz_panel(person: Person, course: Course, *, now: datetime, today: date) -> QuizPanel | None:
-    quiz = quiz_for(course)
-    if quiz is None:
-        return None
-    state = standing(person, course, quiz, today)
-    running = None
-    if state.open_attempt_id is not None:
-        running = open_attempt(person, quiz, now, state.open_attempt_id)
-    return QuizPanel(
-        quiz,
-        state.unread,
-        state.attempts_today,
-        running,
-        valid_completion(person, course, today),
-        latest_results(person, quiz),
-    )

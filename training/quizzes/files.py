@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
+from training.quizzes.models import QuestionType
 from training.sources.fields import FieldChecker, as_mapping, lang_name
 from training.sources.problems import ContentProblem, has_errors
 from training.sources.yamlfile import LineDict, LineList, YamlError, load_yaml
@@ -30,12 +30,6 @@ QUIZ_KEYS = (
 QUESTION_KEYS = ("id", "type", "clauses", "text", "choices", "answer", "explanation")
 CHOICE_KEYS = ("vi", "en", "correct")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-class QuestionType(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    TRUE_FALSE = "true_false"
 
 
 @dataclass

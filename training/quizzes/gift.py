@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from training.quizzes.files import ID_PATTERN, QuestionType
+from training.quizzes.files import ID_PATTERN
+from training.quizzes.models import QuestionType
 from training.sources.fields import LANGUAGES
 from training.text import nfc
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from training.quizzes.files import QuestionType
+from training.quizzes.models import QuestionType
 
 
 def correct_indexes(payload: dict[str, Any]) -> set[int]:

@@ -1,17 +1,18 @@
-"""Quizzes as loaded from disk, attempts frozen at their start, results, and completions.
+"""Quizzes as loaded from disk, attempts frozen at their start, and their results.
 
 An attempt copies its drawn questions — texts, shuffled choices, which are right, the
 explanation — into itself when it starts, so grading is reproducible and a later edit of the
 bank never changes a finished attempt. Grading happens once: `AttemptResult` (score and
 answers) has one row per attempt at most, enforced by the database, so a double submit, a
-replayed form or two tabs cannot grade twice; `Completion` likewise has one row per attempt.
+replayed form or two tabs cannot grade twice. The completion a pass earns belongs to the
+course (`courses.models.Completion`).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from training.clock import utcnow
 from training.db import UTCDateTime, str_enum
 from training.extensions import db
-from training.quizzes.files import QuestionType
+
+# A submit that left the browser just before the deadline may arrive a little after it.
+GRACE = timedelta(seconds=30)
+
+
+class QuestionType(enum.StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
 
 
 class Quiz(db.Model):
@@ -58,6 +67,20 @@ class AttemptStatus(enum.StrEnum):
     OPEN = "open"
     GRADED = "graded"
     EXPIRED = "expired"
+
+
+def attempt_status(
+    *, graded: bool, expired_at: datetime | None, deadline_at: datetime | None, now: datetime
+) -> AttemptStatus:
+    """Derived, not stored: graded means a result row exists, which only the database's unique
+    constraint decides; expired means closed ungraded, or past the deadline and its grace, so a
+    page that finds an attempt overdue shows it expired without writing. `attempts._is_open`
+    is the same rule in SQL."""
+    if graded:
+        return AttemptStatus.GRADED
+    if expired_at is not None or (deadline_at is not None and deadline_at + GRACE < now):
+        return AttemptStatus.EXPIRED
+    return AttemptStatus.OPEN
 
 
 @dataclass(frozen=True)
@@ -106,20 +129,26 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_on: Mapped[date]  # Vietnamese calendar day, for attempts per day
     day_seq: Mapped[int]  # 1 for the first attempt of that day, 2 for the second, …
-    open_slot: Mapped[bool | None]  # True while open, else NULL (NULLs never collide)
+    # True while the attempt holds the person's slot, else NULL (NULLs never collide). An
+    # attempt past its deadline may still hold it: the next start releases it.
+    open_slot: Mapped[bool | None]
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # closed ungraded
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # written once, never changed
 
     result: Mapped[AttemptResult | None] = relationship(back_populates="attempt")
 
+    def status_at(self, now: datetime) -> AttemptStatus:
+        return attempt_status(
+            graded=self.result is not None,
+            expired_at=self.expired_at,
+            deadline_at=self.deadline_at,
+            now=now,
+        )
+
     @property
     def status(self) -> AttemptStatus:
-        """Derived, not stored: graded means a result row exists, and only the database's
-        unique constraint decides that."""
-        if self.result is not None:
-            return AttemptStatus.GRADED
-        return AttemptStatus.EXPIRED if self.expired_at is not None else AttemptStatus.OPEN
+        return self.status_at(utcnow())
 
     @property
     def questions(self) -> list[FrozenQuestion]:
@@ -151,26 +180,3 @@ class AttemptResult(db.Model):
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="result")
-
-
-class Completion(db.Model):
-    """A course completed: every lesson read and the quiz passed. Valid for the course's
-    validity from that day; the code verifies the certificate publicly. Passing again the same
-    day earns nothing new: one completion per person, course and day, by constraint."""
-
-    __tablename__ = "completions"
-    __table_args__ = (
-        UniqueConstraint(
-            "person_id", "course_id", "completed_on", name="uq_completions_person_course_day"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
-    course_hash: Mapped[str] = mapped_column(String(64))
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
-    completed_on: Mapped[date]
-    valid_until: Mapped[date]
-    code: Mapped[str] = mapped_column(String(20), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

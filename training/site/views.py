@@ -14,7 +14,7 @@ from training.clock import today_vn
 from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
-from training.org.access import current_scope, login_required, public
+from training.org.access import current_person, current_scope, login_required, public
 from training.org.models import Role
 from training.org.summary import scope_total, unit_rows
 from training.urls import safe_next
@@ -25,7 +25,9 @@ bp = Blueprint("site", __name__, template_folder="templates")
 @bp.route("/")
 @login_required
 def home() -> ResponseReturnValue:
-    person = current_user
+    """The learner's courses with progress and certificates in force, or the head-counts of
+    the manager's scope: each a fixed number of queries (tests/test_query_counts.py)."""
+    person = current_person()  # the row itself: the page reads it often, the proxy costs each time
     if person.role == Role.LEARNER:
         return render_template(
             "site/home_learner.html",
