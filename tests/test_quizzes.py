@@ -185,13 +185,21 @@ def test_twenty_concurrent_submits_grade_once(app, learner):
 RACERS = 12
 
 
-def test_simultaneous_starts_open_one_attempt(app, learner, monkeypatch):
+@pytest.mark.parametrize("after_an_overdue_one", [False, True])
+def test_simultaneous_starts_open_one_attempt(app, learner, monkeypatch, after_an_overdue_one):
     """The attack: twenty starts at once made eleven open attempts, whose result pages then
     gave away the answers to the others. Here every request is held after its checks until all
     have checked (the widest possible race), then they all insert: the database lets exactly
     one in, and every request lands on that attempt. Twelve requests: each holds a pooled
-    connection while it waits, and the pool has fifteen."""
+    connection while it waits, and the pool has fifteen. The same holds when an attempt past
+    its deadline still holds the slot: every start releases it, one new attempt gets in."""
     _person, client = learner
+    overdue_id = None
+    if after_an_overdue_one:
+        overdue = _start(client)
+        overdue.deadline_at = utcnow() - timedelta(minutes=1)
+        overdue_id = overdue.id
+        db.session.commit()
     cookie = client.get_cookie("session").value
     barrier = threading.Barrier(RACERS, timeout=30)  # never hang the suite
     first_check = threading.local()
@@ -219,9 +227,12 @@ def test_simultaneous_starts_open_one_attempt(app, learner, monkeypatch):
     for thread in threads:
         thread.join()
     db.session.expire_all()
-    attempts = db.session.scalars(select(Attempt)).all()
+    attempts = db.session.scalars(select(Attempt).where(Attempt.id != overdue_id)).all()
     assert len(attempts) == 1
     assert landed == [f"/attempts/{attempts[0].id}"] * RACERS
+    if overdue_id is not None:
+        released = db.session.get(Attempt, overdue_id)
+        assert (released.open_slot, released.status) == (None, AttemptStatus.EXPIRED)
 
 
 def test_the_database_refuses_a_second_open_attempt_and_a_reused_day_slot(learner):
