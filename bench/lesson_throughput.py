@@ -39,6 +39,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The site as production runs it (threaded workers), on loopback only."""
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread"]
+    command += ["--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
 def wait_until_up(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -147,26 +154,7 @@ def main() -> None:
             capture_output=True,
         )
         port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                str(args.workers),
-                "-k",
-                "gthread",
-                "--threads",
-                "8",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "app:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        server = start_gunicorn(port, args.workers, env)
         try:
             wait_until_up(port)
             cookie = sign_in(port)

@@ -30,7 +30,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from lesson_throughput import USERNAME, drive, free_port, percentile, sign_in, wait_until_up
+from lesson_throughput import (
+    USERNAME,
+    drive,
+    free_port,
+    percentile,
+    sign_in,
+    start_gunicorn,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -146,26 +154,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
     }
     seed(env, url)
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(args.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            "8",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(port, args.workers, env)
     rounds: list[dict[str, float]] = []
     latencies: dict[str, list[float]] = {name: [] for name in PAGES}
     try:
