@@ -6,27 +6,20 @@ Set TEST_DATABASE_URL to run the same suite on PostgreSQL (CI does, after the SQ
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from flask import Flask, g
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from tests.helpers import PASSWORD, TODAY, copy_sample_content
 from training import create_app
 from training.extensions import db, limiter
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
 from training.org.units import add_unit
-
-PASSWORD = "mật-khẩu-thử-nghiệm"
-TODAY = date(2026, 11, 25)
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 
 pytest_plugins: list[str] = ["tests.query_count"]
 
@@ -167,29 +160,6 @@ def make_user(make_unit: Callable[..., Unit]) -> Callable[..., Person]:
         return person
 
     return _make
-
-
-def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
-    response = client.post("/auth/login", data={"username": username, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
-@pytest.fixture
-def client_as(app: Flask, make_user: Callable[..., Person]) -> Callable[..., FlaskClient]:
-    def _client_as(role: Role, unit: Unit | None = None) -> FlaskClient:
-        user = make_user(role=role, unit=unit)
-        client = app.test_client()
-        sign_in(client, user.username)
-        return client
-
-    return _client_as
-
-
-def copy_sample_content(dest: Path) -> Path:
-    """The sample course and quiz, with the real clause map, in a folder a test may edit."""
-    shutil.copytree(SAMPLE_CONTENT, dest)
-    shutil.copy(ROOT / "courses" / "clauses.yml", dest / "courses" / "clauses.yml")
-    return dest
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD, sign_in
+from tests.helpers import PASSWORD, sign_in
 from training.extensions import db
 from training.org.models import Person, Role
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD, TODAY, sign_in
+from tests.helpers import PASSWORD, TODAY, sign_in
 from training.errors import NotAllowed, RuleViolation
 from training.extensions import db
 from training.org.models import Person, Role

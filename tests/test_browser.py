@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, ROOT, TODAY, copy_sample_content
+from tests.helpers import PASSWORD, ROOT, TODAY, copy_sample_content
 from training.content.catalog import read_catalog
 from training.extensions import db
 from training.org.demo import seed_demo_province

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.extensions import db
 from training.org.models import Membership, Person, Role, Unit
 from training.org.people import membership_history

@@ -162,7 +162,7 @@ def test_broken_quiz_is_reported_with_line(run, content, old, new, expected):
 
 
 def test_admins_see_the_check_and_the_coverage_on_a_page(app, run, make_user, make_unit):
-    from tests.conftest import sign_in
+    from tests.helpers import sign_in
     from training.org.models import Role
 
     admin = make_user(role=Role.ICT_ADMIN, username="quantri")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.courses import loading
 from training.courses.models import Course, CourseVersion, LessonRead
 from training.courses.services import forget_cached_lessons

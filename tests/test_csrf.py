@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from training.extensions import db
 from training.org.models import Person, Role
 

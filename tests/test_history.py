@@ -11,7 +11,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import event, insert, select, text
 
-from tests.conftest import TODAY, sign_in
+from tests.helpers import TODAY, sign_in
 from tests.test_i18n import visible_text
 from training.errors import RuleViolation
 from training.extensions import db

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.extensions import db
 from training.i18n import dateformat, datetimeformat
 from training.org.models import Role, UnitKind

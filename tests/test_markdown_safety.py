@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.courses.loading import render_lesson
 from training.extensions import db
 from training.markdown import ID_PREFIX

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.extensions import db
 from training.org.models import Person, Role
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import TODAY, sign_in
+from tests.helpers import TODAY, sign_in
 from training.errors import Problem, RuleViolations
 from training.extensions import db
 from training.org.models import Role

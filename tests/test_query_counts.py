@@ -19,7 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from tests.query_count import QueryLog
 from training.clock import today_vn, utcnow
 from training.courses.models import Completion, Course

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.clock import today_vn, utcnow
 from training.courses.completions import (
     add_months,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from training.extensions import db
 from training.org.models import Person, Role, UnitKind
 

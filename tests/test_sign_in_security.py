@@ -10,7 +10,7 @@ import pytest
 import redis
 from argon2 import PasswordHasher
 
-from tests.conftest import PASSWORD, sign_in
+from tests.helpers import PASSWORD, sign_in
 from training.extensions import db
 from training.org.models import Person, Role
 from training.org.people import deactivate_person, set_password

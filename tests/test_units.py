@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, sign_in
+from tests.helpers import PASSWORD, sign_in
 from tests.test_i18n import visible_text
 from training.clock import today_vn
 from training.errors import RuleViolation
