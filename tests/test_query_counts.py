@@ -215,16 +215,17 @@ def test_a_learner_page_costs_the_same_with_twenty_rows(learner_world, count_que
 # Both attempt pages: the person, then the attempt with its result, course and completion.
 
 
-def test_the_attempt_page_costs_the_same_with_twenty_attempts(learner_world, count_queries):
-    path = f"/attempts/{learner_world.open_attempt_id}"
-    small = _cost(learner_world.client, path, count_queries)
-    learner_world.grow(20)
-    large = _cost(learner_world.client, path, count_queries)
-    _assert_flat(small, large, 2)
-
-
-def test_the_result_page_costs_the_same_with_twenty_attempts(learner_world, count_queries):
-    path = f"/attempts/{learner_world.passed_attempt_ids[0]}"
+@pytest.mark.parametrize(
+    "attempt_of",
+    [
+        pytest.param(lambda world: world.open_attempt_id, id="attempt page"),
+        pytest.param(lambda world: world.passed_attempt_ids[0], id="result page"),
+    ],
+)
+def test_an_attempt_page_costs_the_same_with_twenty_attempts(
+    learner_world, count_queries, attempt_of
+):
+    path = f"/attempts/{attempt_of(learner_world)}"
     small = _cost(learner_world.client, path, count_queries)
     learner_world.grow(20)
     large = _cost(learner_world.client, path, count_queries)
