@@ -1,4 +1,5 @@
-"""What tests share besides fixtures: constants, signing a test client in, the sample content.
+"""What tests share besides fixtures: constants, signing a test client in, the sample content,
+snapshots of slow-to-build database states.
 
 Imported by test modules as `tests.helpers`; `conftest.py` holds only fixtures and hooks.
 """
@@ -6,10 +7,18 @@ Imported by test modules as `tests.helpers`; `conftest.py` holds only fixtures a
 from __future__ import annotations
 
 import shutil
+import unicodedata
+from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from flask import current_app
 from flask.testing import FlaskClient
+from sqlalchemy import Column, Table, func, select
+from sqlalchemy import text as sql
+
+from training.extensions import db
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
 TODAY = date(2026, 11, 25)
@@ -28,3 +37,119 @@ def copy_sample_content(dest: Path) -> Path:
     shutil.copytree(SAMPLE_CONTENT, dest)
     shutil.copy(ROOT / "courses" / "clauses.yml", dest / "courses" / "clauses.yml")
     return dest
+
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Windows-1258 stores it, as Excel on a Vietnamese Windows saves "CSV": letters with
+    their vowel marks (â, ơ, ư…) precomposed, tone marks as separate combining characters."""
+    out = []
+    for ch in text:
+        try:
+            out.append(ch.encode("cp1258"))
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        vowel = unicodedata.normalize(
+            "NFC", base + "".join(m for m in marks if m not in _TONE_MARKS)
+        )
+        out.append((vowel + "".join(m for m in marks if m in _TONE_MARKS)).encode("cp1258"))
+    return b"".join(out)
+
+
+Rows = dict[str, list[dict[str, Any]]]  # table name -> its rows, as column -> value
+
+
+class Snapshots:
+    """Database states that are slow to build (the demo province, with the curriculum loaded)
+    are built once per run, by the first test that asks, and put back for the next ones: every
+    row of every table, kept in memory. Putting rows back works alike on SQLite and PostgreSQL,
+    and into the very database the session app is connected to (copying a file or restoring a
+    dump would have to go behind its pool). A build that fails keeps nothing."""
+
+    def __init__(self) -> None:
+        self._taken: dict[Hashable, Rows] = {}
+
+    def use(self, key: Hashable, build: Callable[[], object]) -> None:
+        """Into the database the `database` fixture just wiped: the state `build` makes, for a
+        `key` naming everything it depends on besides the content folders the app reads."""
+        config = current_app.config
+        key = (key, config["COURSES_DIR"], config["QUIZZES_DIR"])
+        rows = self._taken.get(key)
+        if rows is None:
+            build()
+            db.session.commit()
+            self._taken[key] = _all_rows()
+        else:
+            _put_back(rows)
+
+
+def _all_rows() -> Rows:
+    return {
+        table.name: [
+            dict(row)
+            for row in db.session.execute(
+                select(table).order_by(*table.primary_key.columns)
+            ).mappings()
+        ]
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _put_back(rows: Rows) -> None:
+    for table in db.metadata.sorted_tables:
+        if rows[table.name]:
+            db.session.execute(table.insert(), _parents_first(table, rows[table.name]))
+    if db.engine.dialect.name == "postgresql":
+        for table in db.metadata.sorted_tables:
+            for column in table.primary_key.columns:
+                _advance_sequence(table, column)
+    db.session.commit()
+
+
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Foreign keys are checked row by row: a unit must be in before the units under it, or
+    merged into it, and a unit can end up under one made after it (a province merger)."""
+    links = [
+        (fk.parent.name, fk.column.name) for fk in table.foreign_keys if fk.column.table is table
+    ]
+    if not links:
+        return rows
+    by_value = {target: {row[target]: row for row in rows} for _, target in links}
+    ordered: list[dict[str, Any]] = []
+    placed: set[int] = set()
+
+    def place(row: dict[str, Any]) -> None:
+        if id(row) in placed:
+            return
+        placed.add(id(row))
+        for source, target in links:
+            parent = by_value[target].get(row[source])
+            if parent is not None:
+                place(parent)
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+def _advance_sequence(table: Table, column: Column[Any]) -> None:
+    """Rows came back with their ids, behind the sequence's back; it must never hand one out
+    again. It only moves forward, as it does between tests that wipe the tables."""
+    sequence = db.session.scalar(
+        sql("SELECT pg_get_serial_sequence(:table, :column)"),
+        {"table": table.name, "column": column.name},
+    )
+    top = db.session.scalar(select(func.max(column))) if sequence else None
+    if top is not None:
+        db.session.execute(
+            sql(
+                "SELECT setval(CAST(:sequence AS regclass), "
+                "GREATEST(nextval(CAST(:sequence AS regclass)), :top))"
+            ),
+            {"sequence": sequence, "top": top},
+        )

@@ -7,6 +7,8 @@ from training.org.access import ACCESS_ATTRIBUTE
 PUBLIC = {
     "static",
     "auth.login",
+    "auth.welcome",  # a first sign-in link: the token in the URL is the credential
+    "auth.first_sign_in",  # username and printed code, throttled like passwords
     "site.healthz",
     "site.set_language",
     "certificates.verify",

@@ -8,6 +8,7 @@ CI sets KHIEN_REQUIRE_BROWSER=1, so there a missing browser fails the run instea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -19,6 +20,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.helpers import PASSWORD, ROOT, TODAY, copy_sample_content
+from training.assignments.defaults import ensure_default_assignments
 from training.content.catalog import read_catalog
 from training.extensions import db
 from training.org.demo import seed_demo_province
@@ -45,7 +47,8 @@ def _serve(make_app, courses: Path, quizzes: Path) -> Iterator[str]:
     with app.app_context():  # the live app's content folders, not the session app's
         assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look at its flag, by default every half second
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -64,14 +67,7 @@ def curriculum_url(make_app, database) -> Iterator[str]:
     yield from _serve(make_app, ROOT / "courses", ROOT / "quizzes")
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    missing = _browser_missing()
-    if missing:
-        message = f"BROWSER TESTS NOT RUN: {missing}"
-        if os.environ.get("KHIEN_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
+def _launch_chromium() -> object:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -91,8 +87,56 @@ def browser() -> Iterator[object]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[list[object]]:
+    """At most one Chromium for the run: starting one and quitting it cost a second or two, as
+    much as some of the tests themselves. `browser` lends it out and takes it back clean."""
+    running: list[object] = []
+    yield running
+    for driver in running:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(chromium) -> Iterator[object]:
+    missing = _browser_missing()
+    if missing:
+        message = f"BROWSER TESTS NOT RUN: {missing}"
+        if os.environ.get("KHIEN_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not chromium:
+        chromium.append(_launch_chromium())
+    driver = chromium[0]
     yield driver
-    driver.quit()
+    _take_back(chromium, driver)
+
+
+def _take_back(chromium: list[object], driver) -> None:
+    """Nothing of one test may reach the next: the page (its server is gone), the cookies (a
+    cookie is per host, not per port, so a session would follow to the next live server), the
+    cache, a phone's screen. A browser that cannot be reset so, or has other windows open, is
+    quit, and the next test starts another."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        driver.get("about:blank")
+        for command in (
+            "Network.clearBrowserCookies",
+            "Network.clearBrowserCache",
+            "Emulation.clearDeviceMetricsOverride",
+        ):
+            driver.execute_cdp_cmd(command, {})
+        if len(driver.window_handles) == 1:
+            return
+    except WebDriverException:
+        pass
+    chromium.remove(driver)
+    with contextlib.suppress(WebDriverException):
+        driver.quit()
 
 
 def _wait_for(browser, locator: tuple[str, str], text: str) -> None:
@@ -363,6 +407,8 @@ def test_every_page_fits_a_360_px_phone(phone, curriculum_url, make_user):
         it_staff=True,  # priority and IT staff: every course is hers
     )
     make_user(role=Role.UNIT_OFFICER, unit=get_unit_by_code("AG"), username="cntt.tinh")
+    ensure_default_assignments(TODAY)  # the learner's deadlines and the officer's grid
+    db.session.commit()
     courses = read_catalog(ROOT / "courses", ROOT / "quizzes").courses
     check = SidewaysCheck(phone, curriculum_url)
 
@@ -422,6 +468,11 @@ def test_every_page_fits_a_360_px_phone(phone, curriculum_url, make_user):
         "/units",
         f"/units/{cyber.id}",
         f"/units/{get_unit_by_code('AG').id}",
+        "/assignments/status",
+        "/assignments/status?overdue=y&priority=y",
+        "/assignments/",
+        "/assignments/new",
+        f"/people/{learner.id}/training",
     ):
         check.in_both_languages(path)
 

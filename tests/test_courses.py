@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import sign_in
-from training.courses import loading
-from training.courses.models import Course, CourseVersion, LessonRead
+from training.courses import loading, services
+from training.courses.models import Course, CourseVersion, LessonRead, LessonText
 from training.courses.services import forget_cached_lessons
 from training.extensions import db
 from training.org.models import Role, UnitKind
@@ -237,6 +237,30 @@ def test_a_cold_lesson_page_costs_a_fixed_number_of_queries(content, sync, learn
         assert learner.get("/courses/sample/lessons/02-email").status_code == 200
     # person, course with the reader's reads, lesson titles with their texts, this lesson's HTML
     assert len(log) == 4, log.summary()
+
+
+def test_lessons_asked_for_before_they_are_loaded_are_found_once_they_are(content, sync):
+    """A hash read a moment before its rows are committed finds nothing; the process cache
+    must not keep that nothing for the rest of its life."""
+    assert sync().exit_code == 0
+    content_hash = db.session.scalar(select(Course.current_hash).where(Course.slug == "sample"))
+    lessons = services.lessons_of(content_hash)
+    source_hash = lessons[0].hashes["vi"]
+    forget_cached_lessons()
+    version = db.session.scalar(
+        select(CourseVersion).where(CourseVersion.content_hash == content_hash)
+    )
+    version.content_hash = "not-yet"
+    text = db.session.scalar(select(LessonText).where(LessonText.source_hash == source_hash))
+    text.source_hash = "not-yet"
+    db.session.flush()
+    assert services.lessons_of(content_hash) == ()
+    assert services.lesson_html(source_hash) == ""
+    version.content_hash = content_hash
+    text.source_hash = source_hash
+    db.session.flush()
+    assert services.lessons_of(content_hash) == lessons
+    assert "<p>" in services.lesson_html(source_hash)
 
 
 def test_init_refuses_a_broken_course_and_keeps_the_loaded_one(app, content, sync, learner):

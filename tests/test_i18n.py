@@ -15,6 +15,8 @@ import wtforms
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import render_template_string, session
+from flask_babel import force_locale, refresh
 
 from tests.helpers import sign_in
 from training.extensions import db
@@ -123,6 +125,26 @@ def test_dates_read_dd_mm_yyyy_in_vietnam_time(app):
         assert dateformat(date(2025, 7, 1)) == "01/07/2025"
         # 20:30 UTC is already the next morning in Hà Nội
         assert datetimeformat(datetime(2025, 6, 30, 20, 30, tzinfo=UTC)) == "01/07/2025 03:30"
+        naive_utc = datetime(2025, 6, 30, 20, 30)  # noqa: DTZ001 - how a naive value is read
+        assert datetimeformat(naive_utc) == "01/07/2025 03:30"
+        assert dateformat(datetime(2025, 6, 30, 20, 30, tzinfo=UTC)) == "01/07/2025"
+
+
+def test_templates_follow_a_language_changed_within_the_request(app):
+    """The template's catalogue is found once per request, yet `force_locale` (mail in the
+    recipient's language) and `refresh` (after a switch) still change it."""
+    template = (
+        '{{ _("Home") }}|{{ ngettext("%(num)d lesson", "%(num)d lessons", 2) }}|'
+        '{{ _("x%(num)s", num="<b>") }}'
+    )
+    with app.test_request_context():
+        assert render_template_string(template) == "Trang chủ|2 bài|x&lt;b&gt;"
+        with force_locale("en"):
+            assert render_template_string(template) == "Home|2 lessons|x&lt;b&gt;"
+        assert render_template_string(template) == "Trang chủ|2 bài|x&lt;b&gt;"
+        session["lang"] = "en"
+        refresh()
+        assert render_template_string(template) == "Home|2 lessons|x&lt;b&gt;"
 
 
 # --- WTForms' own messages --------------------------------------------------------------------
@@ -359,6 +381,13 @@ def _manager_visits(province) -> list[object]:
         f"/units/{unit.id}",
         f"/units/{province['division'].id}",
         (f"/units/{province['division'].id}/key", {"key-is_key_department": "y"}),
+        "/assignments/status",
+        "/assignments/status?unit_id=abc&course_id=999999&status=gone&on=32/13/2026&page=2",
+        "/assignments/",
+        "/assignments/new",
+        ("/assignments/new", {}),
+        ("/assignments/new", {"target": "named", "deadline": "date", "due_days": "x" * 5}),
+        f"/people/{learner.id}/training",
         "/auth/profile",
         *[("/auth/profile", data) for data in BAD_PROFILE],
     ]

@@ -13,10 +13,14 @@ from training.org.models import Person, Unit
 
 
 @pytest.fixture
-def demo(app, database):
-    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
-    seed_demo_province(today=today_vn())
-    db.session.commit()
+def demo(app, database, snapshots):
+    today = today_vn()
+
+    def build() -> None:
+        assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+        seed_demo_province(today=today)
+
+    snapshots.use(("the curriculum, then the demo province", today), build)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

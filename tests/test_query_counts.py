@@ -19,13 +19,18 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.assignment_world import add_course
 from tests.helpers import sign_in
 from tests.query_count import QueryLog
+from training.assignments.defaults import ensure_default_assignments
+from training.assignments.models import TargetGroup
+from training.assignments.services import AssignmentData, create_assignment
 from training.clock import today_vn, utcnow
-from training.courses.models import Completion, Course
+from training.courses.completions import new_code
+from training.courses.models import Audience, Completion, CompletionMethod, Course
 from training.extensions import db
 from training.org.models import Person, Role, Unit, UnitKind
-from training.org.people import set_person_flags
+from training.org.people import PersonData, create_person, set_person_flags
 from training.org.units import move_person_to_unit
 from training.quizzes.models import Attempt, AttemptResult, Quiz
 
@@ -187,15 +192,16 @@ def learner_world(app, content, sync, make_user) -> LearnerWorld:
     return world
 
 
-# Every page starts with the signed-in person (Flask-Login's loader).
+# Every page starts with the signed-in person and their unit (Flask-Login's loader).
 LEARNER_PAGES = {
-    # the courses with the reads and the completions in force, the person's unit (shown)
+    # the courses with the reads and the completions in force, the status of each course
+    # required of the learner
     "home": ("/", 3),
-    # the courses with the reads and the completions in force
-    "my courses": ("/courses/", 2),
-    # the course with the reads, the quiz, the standing (attempts today, the open one, lessons
-    # read), the completion in force, the latest attempts with their results
-    "course page": ("/courses/sample", 6),
+    # the courses with the reads and the completions in force, the required courses' status
+    "my courses": ("/courses/", 3),
+    # the course with the reads; the quiz with the standing (attempts today, the open one,
+    # lessons read) and the completion in force; the latest attempts with their results
+    "course page": ("/courses/sample", 4),
     # the course with the reads; the lesson list and its HTML come from the process cache
     "lesson page": ("/courses/sample/lessons/01-intro", 2),
     # the completions with their courses
@@ -276,16 +282,16 @@ def office_world(app, make_unit, make_user) -> OfficeWorld:
     return world
 
 
-# Every page starts with the signed-in officer (Flask-Login's loader).
+# Every page starts with the signed-in officer and their unit, the scope (Flask-Login's loader).
 OFFICER_PAGES = {
-    # the officer's unit (the scope), the head-counts by unit, the units under it
-    "officer home": ("/", 4),
-    # the scope's unit, the units for the filter, the page of people with their units, the count
-    "people": ("/people", 5),
-    # the scope's unit, the person with their unit, the memberships with units, the flags
-    "person page": (None, 5),
-    # the scope's unit, the head-counts by unit, the units under it
-    "units": ("/units", 4),
+    # the head-counts by unit, the units under it
+    "officer home": ("/", 3),
+    # the units for the filter, the page of people with their units, the count
+    "people": ("/people", 4),
+    # the person with their unit, the memberships with units, the flags
+    "person page": (None, 4),
+    # the head-counts by unit, the units under it
+    "units": ("/units", 3),
 }
 
 
@@ -297,3 +303,135 @@ def test_an_officer_page_costs_the_same_with_twenty_rows(office_world, count_que
     office_world.grow(20)
     large = _cost(office_world.client, path, count_queries)
     _assert_flat(small, large, expected)
+
+
+# --- the status grid and the learner's deadlines, at 5 and at 200 people -----------------------
+
+
+@dataclass
+class ProvinceWorld:
+    """An agency with a key division and an ordinary one, its officer, one learner, the
+    directive's defaults for three courses and a unit assignment whose deadline has passed;
+    `people` staff besides, some flagged, some with completions (in force, expiring, lapsed)."""
+
+    officer: FlaskClient
+    learner: FlaskClient
+    learner_id: int
+    division_ids: tuple[int, int]
+    courses: list[int]
+    people: int = 0
+
+    def grow(self, people: int) -> None:
+        today = today_vn()
+        divisions = [db.session.get(Unit, i) for i in self.division_ids]
+        courses = [db.session.get(Course, i) for i in self.courses]
+        made = []
+        for number in range(self.people + 1, people + 1):
+            data = PersonData(
+                username=f"nv{number}",
+                full_name=f"Nhân viên {number:03d}",
+                unit=divisions[number % 2],
+                drafts_classified=number % 7 == 0,
+                is_it_staff=number % 5 == 0,
+            )
+            made.append((number, create_person(data, actor=None, password=None, today=today)))
+        db.session.flush()
+        for number, person in made:
+            if number % 3:
+                db.session.add(
+                    Completion(
+                        person_id=person.id,
+                        course_id=courses[0].id,
+                        course_hash=courses[0].current_hash,
+                        method=CompletionMethod.MANUAL,
+                        reason="kiểm thử",
+                        completed_on=today - timedelta(days=30 * (number % 14)),
+                        valid_until=today - timedelta(days=30 * (number % 14)) + timedelta(365),
+                        code=new_code(),
+                    )
+                )
+        db.session.commit()
+        self.people = people
+
+
+@pytest.fixture
+def province_world(app, make_unit, make_user) -> ProvinceWorld:
+    today = today_vn()
+    agency = make_unit("SNV", name="Sở Nội vụ", today=today)
+    key = make_unit("SNV-VP", parent=agency, kind=UnitKind.DIVISION, key=True, today=today)
+    plain = make_unit("SNV-TC", parent=agency, kind=UnitKind.DIVISION, today=today)
+    officer = make_user(role=Role.UNIT_OFFICER, unit=agency, username="cntt.snv", today=today)
+    learner = make_user(unit=key, username="hoc.vien", full_name="Trần Thị Hạnh", today=today)
+    courses = [
+        add_course("foundations", position=1),
+        add_course("state-secrets", audience=Audience.PRIORITY, position=2),
+        add_course("it-staff", audience=Audience.IT_STAFF, position=3),
+    ]
+    db.session.commit()
+    ensure_default_assignments(today - timedelta(days=100))
+    create_assignment(
+        AssignmentData(courses[0], TargetGroup.EVERYONE, unit=plain, due_days=10),
+        actor=None,
+        today=today - timedelta(days=20),
+    )
+    db.session.commit()
+    clients = []
+    for username in (officer.username, learner.username):
+        client = app.test_client()
+        sign_in(client, username)
+        clients.append(client)
+    world = ProvinceWorld(*clients, learner.id, (key.id, plain.id), [c.id for c in courses])
+    world.grow(5)
+    return world
+
+
+# Every page starts with the signed-in person and their unit (Flask-Login's loader).
+GRID_PAGES = {
+    # the units for the filter, the courses for the filter, the counts by course and status
+    # (priority apart), the columns' courses, the number of people, the page of people with
+    # their units and priority, the statuses of that page's people
+    "status grid": ("/assignments/status", 8),
+    # the same, the status filter being part of the people's query
+    "grid, overdue priority staff": ("/assignments/status?overdue=y&priority=y", 8),
+    "grid, one course, one status": ("/assignments/status?course_id=1&status=completed", 8),
+    # the assignments with their courses and units, the counts of today, the named counts
+    "assignments": ("/assignments/", 4),
+}
+
+
+@pytest.mark.parametrize("page", GRID_PAGES)
+def test_the_grid_costs_the_same_at_5_and_at_200_people(province_world, count_queries, page):
+    path, expected = GRID_PAGES[page]
+    small = _cost(province_world.officer, path, count_queries)
+    province_world.grow(200)
+    large = _cost(province_world.officer, path, count_queries)
+    _assert_flat(small, large, expected)
+
+
+# The learner is priority staff (a key division) and required three courses.
+DEADLINE_PAGES = {
+    # the courses with the reads and the completions in force, the required courses' status
+    "learner home": ("/", 3),
+    "my courses": ("/courses/", 3),
+}
+
+
+@pytest.mark.parametrize("page", DEADLINE_PAGES)
+def test_the_learners_deadlines_cost_the_same_at_5_and_at_200_people(
+    province_world, count_queries, page
+):
+    path, expected = DEADLINE_PAGES[page]
+    small = _cost(province_world.learner, path, count_queries)
+    province_world.grow(200)
+    large = _cost(province_world.learner, path, count_queries)
+    _assert_flat(small, large, expected)
+
+
+def test_a_training_record_costs_the_same_at_5_and_at_200_people(province_world, count_queries):
+    path = f"/people/{province_world.learner_id}/training"
+    small = _cost(province_world.officer, path, count_queries)
+    province_world.grow(200)
+    large = _cost(province_world.officer, path, count_queries)
+    # the person with their unit; the requirements with their assignments, units and courses;
+    # the statuses; the reminders; the completions; the attempts
+    _assert_flat(small, large, 7)

@@ -18,8 +18,19 @@ from training.i18n import init_i18n
 from training.mail import init_mail
 from training.security import BoundedIntConverter, init_request_hygiene, init_security_headers
 
-DOMAINS = ("site", "auth", "org", "courses", "quizzes", "certificates", "content")
-CLI_DOMAINS = ("site", "org", "content", "quizzes")
+DOMAINS = (
+    "site",
+    "auth",
+    "org",
+    "courses",
+    "quizzes",
+    "assignments",
+    "certificates",
+    "records",
+    "rosters",
+    "content",
+)
+CLI_DOMAINS = ("site", "org", "content", "quizzes", "assignments", "records", "rosters")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

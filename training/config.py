@@ -60,7 +60,8 @@ class DefaultConfig:
     # No server: mail is written to the log instead (and commands say so), never lost silently.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
-    MAIL_USE_TLS = False
+    MAIL_USE_TLS = False  # STARTTLS on MAIL_PORT (587)
+    MAIL_USE_SSL = False  # TLS from the first byte (465)
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "khien@localhost"
@@ -68,6 +69,16 @@ class DefaultConfig:
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536
     PEOPLE_PER_PAGE = 50
+    # Staff roster uploads (CSV or XLSX): the file, its data rows, one cell, and what an XLSX
+    # (a ZIP of XML) may unpack to. `finalise` raises MAX_CONTENT_LENGTH to fit the file.
+    ROSTER_MAX_BYTES = 5 * 1024 * 1024
+    ROSTER_MAX_ROWS = 20_000
+    ROSTER_MAX_CELL = 300
+    ROSTER_MAX_UNZIPPED = 50 * 1024 * 1024
+    # How long an uploaded roster waits, on the server, for the officer to confirm its preview,
+    # and where (None: instance/roster-uploads; with several servers, a folder they share).
+    ROSTER_UPLOAD_MINUTES = 60
+    ROSTER_UPLOAD_FOLDER: str | None = None
 
 
 def _env_bool(value: str) -> bool:
@@ -99,14 +110,22 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
             settings[key] = env[var]
     if "KHIEN_ENV" in env:  # checked in `finalise`: a typo must not run as development
         settings["KHIEN_ENV"] = env["KHIEN_ENV"]
-    for var, key in (("MAIL_PORT", "MAIL_PORT"), ("KHIEN_TRUSTED_PROXIES", "TRUSTED_PROXIES")):
+    for var, key in (
+        ("MAIL_PORT", "MAIL_PORT"),
+        ("KHIEN_TRUSTED_PROXIES", "TRUSTED_PROXIES"),
+        ("ROSTER_MAX_BYTES", "ROSTER_MAX_BYTES"),
+        ("ROSTER_MAX_ROWS", "ROSTER_MAX_ROWS"),
+        ("ROSTER_MAX_CELL", "ROSTER_MAX_CELL"),
+        ("ROSTER_MAX_UNZIPPED", "ROSTER_MAX_UNZIPPED"),
+    ):
         if env.get(var):
             try:
                 settings[key] = int(env[var])
             except ValueError as err:
                 raise UnsafeConfiguration(f"{var} must be a whole number.") from err
-    if env.get("MAIL_USE_TLS"):
-        settings["MAIL_USE_TLS"] = _env_bool(env["MAIL_USE_TLS"])
+    for var in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if env.get(var):
+            settings[var] = _env_bool(env[var])
     url = settings.get("SQLALCHEMY_DATABASE_URI", "")
     if url.startswith("postgres://"):  # the scheme Heroku-style platforms hand out
         settings["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.removeprefix(
@@ -199,6 +218,13 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
             + "."
         )
     config["BASE_URL"] = str(config.get("BASE_URL") or "").rstrip("/")
+    # A staff list of ROSTER_MAX_BYTES must fit in a request, with its form around it. The
+    # limit is the site's, not the upload page's: the CSRF check reads the whole body before
+    # any view could raise it for one page.
+    config["MAX_CONTENT_LENGTH"] = max(
+        int(config.get("MAX_CONTENT_LENGTH") or 0),
+        int(config.get("ROSTER_MAX_BYTES", DefaultConfig.ROSTER_MAX_BYTES)) + 1024 * 1024,
+    )
     if config.get("KHIEN_ENV") == "production":
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,3 +22,11 @@ csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# The base class of every model. mypy cannot take `db.Model`, an attribute of an instance, as a
+# base class (python/mypy#8603), so to it `Model` is the declarative base that `db.Model` is
+# built from; at run time it is `db.Model` itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model

@@ -16,8 +16,10 @@ from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SubmitField
-from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, Form, StringField, SubmitField
+
+# types-WTForms (3.2) predates WTForms 3.3, which added SelectChoice: the stub is missing it.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import TextInput
 
 from training.clock import DATE_INPUT_FORMATS, parse_date, today_vn
@@ -80,9 +82,21 @@ class ConfirmForm(KhienForm):
     submit = SubmitField(_l("Confirm"))
 
 
+def required_text(field: StringField) -> str:
+    """The text of a field that a `DataRequired` validator has passed, read after validation.
+
+    WTForms types a text field's data as optional, since it is None until input is processed;
+    once `DataRequired` has passed it is a non-empty string. Reading it before validation is a
+    bug in the view, and fails here rather than passing None on."""
+    data = field.data
+    if data is None:
+        raise RuntimeError(f"{field.name} read before its form was validated")
+    return data
+
+
 def select_choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """WTForms 3.3 wants `SelectChoice` objects; pairs read better where choices are built."""
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 MAX_PAGE = 100_000

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from smtplib import SMTPDataError, SMTPRecipientsRefused, SMTPSenderRefused
 
 from flask import Flask, current_app
 from flask_mail import Message
@@ -21,6 +22,7 @@ from training.extensions import db, mail
 log = logging.getLogger(__name__)
 
 OUTBOX = "khien_outbox"
+UNSENT = "khien_unsent"
 
 
 def init_mail(app: Flask) -> None:
@@ -37,29 +39,52 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def _deliver(messages: list[Message]) -> None:
+def take_unsent() -> int:
+    """How many committed messages the mail server refused since the last call. A page cannot
+    undo its saved change for that, but a command can say so and exit non-zero, so that cron
+    tells the operator instead of a log line nobody reads."""
+    return int(db.session.info.pop(UNSENT, 0))
+
+
+def _recipients(message: Message) -> str:
+    return ", ".join(str(recipient) for recipient in message.recipients)
+
+
+def _deliver(messages: list[Message]) -> int:
+    """Sends or logs the messages; how many could not be sent."""
     if not mail_configured():
         for message in messages:
             log.warning(
-                "No MAIL_SERVER set; not sent to %s: %s",
-                ", ".join(message.recipients),
-                message.subject,
+                "No MAIL_SERVER set; not sent to %s: %s", _recipients(message), message.subject
             )
-        return
+        return 0
+    sent = refused = 0
     try:
         with mail.connect() as connection:
             for message in messages:
-                connection.send(message)
+                try:
+                    connection.send(message)
+                except (SMTPRecipientsRefused, SMTPSenderRefused, SMTPDataError):
+                    # One refused address must not hold back everyone else's mail (smtplib
+                    # resets the transaction, so the connection goes on).
+                    log.exception("The mail server refused the message to %s", _recipients(message))
+                    refused += 1
+                else:
+                    sent += 1
     except OSError:
         # The change is saved; a mail server that is down must not turn it into an error page.
-        log.exception("Could not send %d message(s) after commit", len(messages))
+        log.exception("Could not send %d message(s) after commit", len(messages) - sent)
+        return len(messages) - sent
+    return refused
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     messages = session.info.pop(OUTBOX, None)
     if messages:
-        _deliver(messages)
+        unsent = _deliver(messages)
+        if unsent:
+            session.info[UNSENT] = session.info.get(UNSENT, 0) + unsent
 
 
 @event.listens_for(Session, "after_rollback")

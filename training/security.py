@@ -7,10 +7,12 @@ because Markdown tables align cells with them; they cannot run code.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, abort, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -56,9 +58,9 @@ class BoundedIntConverter(IntegerConverter):
     """`<int:…>` in every route, limited to what a database id can be: a 30-digit id in a URL is
     simply not found (404), instead of overflowing the database driver (500)."""
 
-    def __init__(self, map: object, *args: object, **kwargs: object) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(map, *args, **kwargs)
 
 
 def _has_nul(fields: MultiDict[str, str]) -> bool:

@@ -53,3 +53,36 @@ class ProfileForm(KhienForm):
         _l("Language"), choices=select_choices([("vi", "Tiếng Việt"), ("en", "English")])
     )
     submit = SubmitField(_l("Save"))
+
+
+class FirstPasswordForm(KhienForm):
+    """The welcome link's page: the link itself says who the person is."""
+
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[DataRequired(), Length(max=4 * MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save the password and sign in"))
+
+
+class CodeSignInForm(FirstPasswordForm):
+    """The printed slip's page: username and code, then the password, in one step."""
+
+    username = StringField(
+        _l("Username"),
+        filters=TEXT_FILTERS,
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    code = StringField(
+        _l("One-time code"),
+        filters=TEXT_FILTERS,
+        validators=[DataRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "characters"},
+    )

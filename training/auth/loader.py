@@ -6,6 +6,8 @@ from hashlib import sha512
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from training.extensions import db, login_manager
 from training.org.models import Person
@@ -20,7 +22,16 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_person)
-    login_manager._session_identifier_generator = session_identifier  # type: ignore[attr-defined]
+    login_manager._session_identifier_generator = session_identifier
+
+
+# Every signed-in request starts here. The person comes with their unit, which the home page
+# shows, priority is read from and a manager's scope starts from: a query of its own otherwise.
+# Built once: `Session.get` builds its statement afresh on every call, which cost about as much
+# as running it.
+_PERSON_WITH_UNIT = (
+    select(Person).options(joinedload(Person.unit)).where(Person.id == bindparam("person_id"))
+)
 
 
 def load_person(session_id: str) -> Person | None:
@@ -32,7 +43,7 @@ def load_person(session_id: str) -> Person | None:
         return None
     if len(person_id) > 18 or len(version) > 18:
         return None
-    person = db.session.get(Person, int(person_id))
+    person = db.session.scalar(_PERSON_WITH_UNIT, {"person_id": int(person_id)})
     if person is None or not person.active or person.session_version != int(version):
         return None
     return person

@@ -51,7 +51,7 @@ class _Fallback:
 
 
 def _fallback() -> _Fallback:
-    return current_app.extensions.setdefault("khien_throttle_fallback", _Fallback())  # type: ignore[no-any-return]
+    return current_app.extensions.setdefault("khien_throttle_fallback", _Fallback())
 
 
 def _limits() -> list[tuple[RateLimitItem, str]]:

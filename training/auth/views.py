@@ -23,8 +23,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from training.auth import throttle
-from training.auth.forms import ChangePasswordForm, LoginForm, ProfileForm
+from training.auth import throttle, tokens
+from training.auth.forms import (
+    ChangePasswordForm,
+    CodeSignInForm,
+    FirstPasswordForm,
+    LoginForm,
+    ProfileForm,
+)
+from training.auth.models import SignInToken
 from training.auth.services import (
     SignInFailed,
     authenticate,
@@ -33,6 +40,7 @@ from training.auth.services import (
 )
 from training.clock import utcnow
 from training.extensions import db
+from training.forms import required_text
 from training.org.access import current_person, login_required, public
 from training.org.models import Person
 from training.org.people import end_sessions
@@ -58,7 +66,8 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        wait = throttle.blocked(form.username.data)
+        username = required_text(form.username)
+        wait = throttle.blocked(username)
         if wait is not None:
             status = 429
             form.form_errors.append(
@@ -70,10 +79,10 @@ def login() -> ResponseReturnValue:
             )
         else:
             try:
-                person = authenticate(form.username.data, form.password.data, now=utcnow())
+                person = authenticate(username, required_text(form.password), now=utcnow())
             except SignInFailed as err:
                 db.session.rollback()
-                throttle.record_failure(form.username.data)
+                throttle.record_failure(username)
                 form.form_errors.append(err.message)
             else:
                 _start_session(person)
@@ -125,7 +134,9 @@ def profile() -> ResponseReturnValue:
         and password_form.validate_on_submit()
         and commit_or_show(
             lambda: change_own_password(
-                person, password_form.current_password.data, password_form.new_password.data
+                person,
+                required_text(password_form.current_password),
+                required_text(password_form.new_password),
             ),
             form=password_form,
         )
@@ -136,3 +147,81 @@ def profile() -> ResponseReturnValue:
     return render_template(
         "auth/profile.html", person=person, profile_form=profile_form, password_form=password_form
     )
+
+
+# --- first sign-in ------------------------------------------------------------------------------
+
+MAX_TOKEN_LENGTH = 100
+
+
+def _first_password(form: FirstPasswordForm, token: SignInToken) -> ResponseReturnValue | None:
+    """Set the password and sign in; None when the password was refused (the form says why,
+    and the token stays usable) or the token was spent meanwhile (ditto, as a form error)."""
+    try:
+        saved = commit_or_show(
+            lambda: tokens.redeem(token, required_text(form.password), now=utcnow()),
+            form=form,
+        )
+    except tokens.TokenRefused as err:
+        db.session.rollback()
+        form.form_errors.append(err.message)
+        return None
+    if saved is None:
+        return None
+    _start_session(saved.value)
+    flash(_("Welcome, %(name)s. Your password is saved.", name=saved.value.full_name), "success")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str) -> ResponseReturnValue:
+    """The e-mailed link. A used, replaced or expired link says so and changes nothing."""
+    form = FirstPasswordForm()
+    try:
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise tokens.TokenRefused(_("This link is not valid."))
+        found = tokens.find_link(token, now=utcnow())
+    except tokens.TokenRefused as err:
+        return render_template("auth/welcome.html", form=None, refused=err.message), 410
+    if form.validate_on_submit():
+        done = _first_password(form, found)
+        if done is not None:
+            return done
+    return render_template("auth/welcome.html", form=form, person=found.person, refused=None)
+
+
+@bp.route("/first-sign-in", methods=["GET", "POST"])
+@public
+def first_sign_in() -> ResponseReturnValue:
+    """The printed slip: username, code, and the password the person chooses. Wrong codes
+    count as failed sign-ins, with the same per-account and per-address limits."""
+    form = CodeSignInForm()
+    status = 200
+    if form.validate_on_submit():
+        username = required_text(form.username)
+        wait = throttle.blocked(username)
+        if wait is not None:
+            status = 429
+            form.form_errors.append(
+                ngettext(
+                    "Too many failed sign-ins. Try again in %(num)d minute.",
+                    "Too many failed sign-ins. Try again in %(num)d minutes.",
+                    wait.minutes,
+                )
+            )
+        else:
+            try:
+                found = tokens.find_code(username, required_text(form.code), now=utcnow())
+            except tokens.CodeNotRecognised as err:
+                db.session.rollback()
+                throttle.record_failure(username)
+                form.form_errors.append(err.message)
+            except tokens.TokenRefused as err:
+                db.session.rollback()
+                form.form_errors.append(err.message)
+            else:
+                done = _first_password(form, found)
+                if done is not None:
+                    return done
+    return render_template("auth/first_sign_in.html", form=form), status

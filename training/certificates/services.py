@@ -1,18 +1,22 @@
 """Certificates: what the holder sees and prints, and the little the public may verify.
 
 The certificate is Khiên's own record of a completed course, not a state document: it carries
-no national emblem or state motto. Verification shows name, unit, course, date and
-valid-until, and nothing else — no employee ID, no score, no e-mail.
+no national emblem or state motto. Verification shows name, unit, course, date, valid-until
+and how the course was completed (the quiz, in person, recorded by hand, or on which outside
+platform), and nothing else — no employee ID, no score, no e-mail, no officer's reason. A revoked
+certificate verifies as revoked: its code stays known, so nobody can pass it off as a typo.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
-from training.courses.models import Completion, Course
+from training.courses.completions import NOT_REVOKED
+from training.courses.models import Completion, CompletionMethod, Course, ExternalCourse
 from training.extensions import db
 from training.org.history import person_unit_on
 from training.org.models import Person, UnitKind
@@ -27,9 +31,16 @@ class Certificate:
     completed_on: date
     valid_until: date
     person_id: int
+    method: CompletionMethod = CompletionMethod.QUIZ
+    source: str | None = None  # the outside platform, for a completion earned elsewhere
+    revoked_at: datetime | None = None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
     def is_valid_on(self, day: date) -> bool:
-        return self.completed_on <= day <= self.valid_until
+        return not self.is_revoked and self.completed_on <= day <= self.valid_until
 
 
 def normalise_code(code: str) -> str:
@@ -39,15 +50,17 @@ def normalise_code(code: str) -> str:
 
 
 def find_certificate(code: str) -> Certificate | None:
+    """Revoked ones too: verification must say so, not "unknown"."""
     row = db.session.execute(
-        select(Completion, Person, Course)
+        select(Completion, Person, Course, ExternalCourse.source)
         .join(Person, Person.id == Completion.person_id)
         .join(Course, Course.id == Completion.course_id)
+        .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
         .where(Completion.code == normalise_code(code))
     ).first()
     if row is None:
         return None
-    completion, person, course = row
+    completion, person, course, source = row
     return Certificate(
         completion.code,
         person.full_name,
@@ -56,6 +69,9 @@ def find_certificate(code: str) -> Certificate | None:
         completion.completed_on,
         completion.valid_until,
         person.id,
+        completion.method,
+        source,
+        completion.revoked_at,
     )
 
 
@@ -76,11 +92,20 @@ def _unit_on(person: Person, day: date) -> str:
     return name
 
 
-def certificates_of(person: Person) -> list[tuple[Completion, Course]]:
+class HeldCertificate(NamedTuple):
+    completion: Completion
+    course: Course
+    source: str | None  # the outside platform of a completion earned elsewhere
+
+
+def certificates_of(person: Person) -> list[HeldCertificate]:
+    """What the person holds: a revoked completion is no certificate (its code still verifies
+    as revoked)."""
     rows = db.session.execute(
-        select(Completion, Course)
+        select(Completion, Course, ExternalCourse.source)
         .join(Course, Course.id == Completion.course_id)
-        .where(Completion.person_id == person.id)
+        .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
+        .where(Completion.person_id == person.id, NOT_REVOKED)
         .order_by(Completion.completed_on.desc(), Completion.id.desc())
     ).all()
-    return [(completion, course) for completion, course in rows]
+    return [HeldCertificate(completion, course, source) for completion, course, source in rows]

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 
 from training.courses.files import CourseSource, read_course
-from training.quizzes.files import QuizSource, peek_course, read_quiz
+from training.quizzes.files import QuizFile, QuizSource, peek_course, read_quiz
 from training.sources.clauses import CLAUSE_FILE, Clause, load_clauses
 from training.sources.problems import ContentProblem, Severity
 
@@ -28,7 +28,8 @@ class Catalog:
 
     def all_problems(self) -> list[ContentProblem]:
         found = list(self.problems)
-        for item in [*self.courses, *self.quizzes]:
+        sources: list[CourseSource | QuizSource] = [*self.courses, *self.quizzes]
+        for item in sources:
             found.extend(item.problems)
         return sorted(found, key=lambda p: (str(p.path), p.line, p.message))
 
@@ -49,8 +50,9 @@ def read_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
         catalog.problems.append(ContentProblem(clause_file, 1, "the clause map is missing"))
         return catalog
     catalog.clauses = load_clauses(clause_file)
-    quiz_files = sorted(quizzes_dir.glob("*.yml")) if quizzes_dir.is_dir() else []
-    quiz_courses = {path.stem: peek_course(path) or "" for path in quiz_files}
+    quiz_paths = sorted(quizzes_dir.glob("*.yml")) if quizzes_dir.is_dir() else []
+    quiz_files = [QuizFile.open(path) for path in quiz_paths]
+    quiz_courses = {file.path.stem: peek_course(file) or "" for file in quiz_files}
     course_dirs = sorted(
         p for p in courses_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
     )
@@ -60,9 +62,9 @@ def read_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
         )
     seen_ids: dict[str, Path] = {}
     slugs = {course.slug for course in catalog.courses}
-    for path in quiz_files:
+    for file in quiz_files:
         catalog.quizzes.append(
-            read_quiz(path, clause_ids=catalog.clauses, course_slugs=slugs, seen_ids=seen_ids)
+            read_quiz(file, clause_ids=catalog.clauses, course_slugs=slugs, seen_ids=seen_ids)
         )
     _flag_courses_with_broken_quizzes(catalog)
     return catalog

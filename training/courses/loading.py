@@ -18,6 +18,13 @@ from training.courses.files import CourseSource, LessonSource, resolve_link
 from training.courses.models import Course, CourseVersion, Lesson, LessonText
 from training.extensions import db
 from training.markdown import RENDERER_VERSION, render_markdown
+from training.sources.cache import SizedCache, content_key
+
+# Lesson HTML by the hash of the renderer's version and the Markdown, for the life of the
+# process. The shipped curriculum renders to about 750,000 characters: room for it ten times
+# over, some 16 MB. A hit still counts as "rendered" in the sync report, which tells what the
+# database did not have.
+_rendered: SizedCache[str] = SizedCache(max_size=8_000_000)
 
 
 @dataclass
@@ -118,10 +125,19 @@ def _lesson_text(
 def render_lesson(body: str) -> str:
     """Links are written relative to the lesson page (/courses/<slug>/lessons/<key>), so they
     hold wherever the site is mounted: a sibling lesson is `<key>`, an image of the course's
-    own folder is `../media/images/…`."""
-    return str(
-        render_markdown(
-            body,
-            lambda target: resolve_link(target, lesson_url="{key}", media_url="../media/{path}"),
+    own folder is `../media/images/…`. The HTML therefore depends on the Markdown and the
+    renderer alone, and a body rendered once in this process (by an earlier sync, into a
+    database since wiped, or in another course) is not rendered again."""
+    key = content_key(RENDERER_VERSION, body)
+    html = _rendered.get(key)
+    if html is None:
+        html = str(
+            render_markdown(
+                body,
+                lambda target: resolve_link(
+                    target, lesson_url="{key}", media_url="../media/{path}"
+                ),
+            )
         )
-    )
+        _rendered.put(key, html, len(html))
+    return html

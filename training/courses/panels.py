@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 
-from flask import Flask
+from flask.sansio.app import App  # what a blueprint's setup state holds; Flask is one
 
 from training.courses.models import Course
 from training.org.models import Person
@@ -31,12 +31,12 @@ class CoursePanel(Protocol):
 PanelSource = Callable[..., CoursePanel | None]
 
 
-def add_course_panel(app: Flask, source: PanelSource) -> None:
+def add_course_panel(app: App, source: PanelSource) -> None:
     app.extensions.setdefault(EXTENSION, []).append(source)
 
 
 def course_panels(
-    app: Flask, person: Person, course: Course, *, now: datetime, today: date
+    app: App, person: Person, course: Course, *, now: datetime, today: date
 ) -> list[CoursePanel]:
     panels = (
         source(person, course, now=now, today=today) for source in app.extensions.get(EXTENSION, [])

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from training.courses.completions import IN_FORCE_UNTIL
+from training.courses.deadlines import CardDeadline
 from training.courses.models import (
     Audience,
     Course,
@@ -23,6 +23,7 @@ from training.courses.models import (
     LessonText,
 )
 from training.extensions import db
+from training.memo import cache_found
 from training.org.models import Person
 
 
@@ -44,6 +45,7 @@ class CourseCard:
     lessons: int
     read: int
     valid_until: date | None = None  # of the person's latest completion still valid
+    deadline: CardDeadline | None = None  # when the course is required of the person
 
     @property
     def percent(self) -> int:
@@ -56,13 +58,15 @@ class CourseCard:
 
 # The courses with the person's reads and completions in force, in one statement: every
 # learner's home page runs it. Built once, like the outline's below: building the statement
-# per request cost more than running it.
+# per request cost more than running it. The keys read come joined in one string per course
+# (lesson keys hold no space): a row per read made the ORM handle each course once per lesson.
+_READ_KEYS = (
+    select(func.aggregate_strings(LessonRead.lesson_key, " "))
+    .where(LessonRead.course_id == Course.id, LessonRead.person_id == bindparam("person_id"))
+    .scalar_subquery()
+)
 _CARDS_QUERY = (
-    select(Course, LessonRead.lesson_key, IN_FORCE_UNTIL.c.valid_until)
-    .outerjoin(
-        LessonRead,
-        (LessonRead.course_id == Course.id) & (LessonRead.person_id == bindparam("person_id")),
-    )
+    select(Course, _READ_KEYS, IN_FORCE_UNTIL.c.valid_until)
     .outerjoin(IN_FORCE_UNTIL, IN_FORCE_UNTIL.c.course_id == Course.id)
     .where(Course.active.is_(True))
 )
@@ -70,26 +74,14 @@ _CARDS_QUERY = (
 
 def courses_for(person: Person, *, today: date) -> list[CourseCard]:
     """Priority-audience courses first (D2), then the catalogue's own order."""
-    courses: dict[int, Course] = {}
-    reads: dict[int, set[str]] = {}
-    valid: dict[int, date] = {}
-    rows = db.session.execute(_CARDS_QUERY, {"person_id": person.id, "on": today})
-    for course, key, valid_until in rows:
-        courses[course.id] = course
-        if key is not None:
-            reads.setdefault(course.id, set()).add(key)
-        if valid_until is not None:
-            valid[course.id] = valid_until
     cards = []
-    for course in courses.values():
+    rows = db.session.execute(_CARDS_QUERY, {"person_id": person.id, "on": today})
+    for course, read_keys, valid_until in rows:
         if not audience_fits(course.audience, person):
             continue
         keys = {entry.key for entry in lessons_of(course.current_hash)}
-        cards.append(
-            CourseCard(
-                course, len(keys), len(reads.get(course.id, set()) & keys), valid.get(course.id)
-            )
-        )
+        read = len(keys.intersection(read_keys.split(" "))) if read_keys else 0
+        cards.append(CourseCard(course, len(keys), read, valid_until))
     return sorted(
         cards, key=lambda card: (not card.is_priority, card.course.position, card.course.title_vi)
     )
@@ -117,11 +109,12 @@ class LessonEntry:
         return lang if lang in self.titles else next(iter(self.titles))
 
 
-@lru_cache(maxsize=256)
+@cache_found(maxsize=256)
 def lessons_of(content_hash: str) -> tuple[LessonEntry, ...]:
     """The lessons of a course version, cached in the process. The key is the content hash,
     and everything cached is derived from the files that hash covers, so an entry can never
-    be stale: a changed course has a new hash."""
+    be stale: a changed course has a new hash. None found (a version not committed yet) is
+    not kept."""
     rows = db.session.execute(
         select(
             Lesson.key, Lesson.position, LessonText.lang, LessonText.title, LessonText.source_hash
@@ -143,9 +136,11 @@ def lessons_of(content_hash: str) -> tuple[LessonEntry, ...]:
     return tuple(entries.values())
 
 
-@lru_cache(maxsize=1024)
+@cache_found(maxsize=1024)
 def lesson_html(source_hash: str) -> str:
-    """Rendered once at load time, read once per process: a page view renders nothing."""
+    """Rendered once at load time, read once per process: a page view renders nothing. No
+    HTML found is not kept, so a lesson asked for before its load committed shows once it
+    has."""
     return (
         db.session.scalar(
             select(LessonText.html).where(LessonText.source_hash == source_hash).limit(1)
@@ -201,26 +196,19 @@ class Outline:
 
 # Built once: this runs on every lesson page, and building the statement per request costs
 # about as much as running it.
-_OUTLINE_QUERY = (
-    select(Course, LessonRead.lesson_key)
-    .outerjoin(
-        LessonRead,
-        (LessonRead.course_id == Course.id) & (LessonRead.person_id == bindparam("person_id")),
-    )
-    .where(Course.slug == bindparam("slug"))
-)
+_OUTLINE_QUERY = select(Course, _READ_KEYS).where(Course.slug == bindparam("slug"))
 
 
 def outline_for(person: Person, slug: str, lang: str) -> Outline | None:
     """The course and what this person has read of it, in one query. None when the course is
     missing or not for this person's audience."""
-    rows = db.session.execute(_OUTLINE_QUERY, {"person_id": person.id, "slug": slug}).all()
-    if not rows:
+    row = db.session.execute(_OUTLINE_QUERY, {"person_id": person.id, "slug": slug}).first()
+    if row is None:
         return None
-    course = rows[0][0]
+    course, read_keys = row
     if not course.active or not audience_fits(course.audience, person):
         return None
-    read = {key for _course, key in rows if key is not None}
+    read = set(read_keys.split(" ")) if read_keys else set()
     entries = lessons_of(course.current_hash)
     items = [
         OutlineItem(entry.key, entry.titles[entry.lang_for(lang)], entry.key in read)

@@ -21,7 +21,10 @@ from werkzeug.utils import safe_join
 
 from training.clock import today_vn, utcnow
 from training.courses import services
+from training.courses.completions import method_label
+from training.courses.deadlines import shelves_for
 from training.courses.files import IMAGE_TYPES
+from training.courses.models import CompletionMethod
 from training.courses.panels import course_panels
 from training.extensions import db
 from training.forms import ConfirmForm
@@ -29,6 +32,12 @@ from training.org.access import current_person, login_required
 from training.sources.clauses import CLAUSE_FILE, load_clauses
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
+
+
+@bp.app_template_filter("completion_method")
+def completion_method(method: CompletionMethod | str, source: str | None = None) -> str:
+    """How a completion was earned, for every page that lists completions."""
+    return method_label(method, source)
 
 
 def _lang() -> str:
@@ -45,9 +54,13 @@ def _outline_or_404(slug: str) -> services.Outline:
 @bp.route("/")
 @login_required
 def my_courses() -> ResponseReturnValue:
+    """What is required of the learner first, by deadline; the deadlines come from the domain
+    that assigns courses (`courses/deadlines.py`)."""
+    person, today = current_person(), today_vn()
+    cards = services.courses_for(person, today=today)
     return render_template(
         "courses/my_courses.html",
-        cards=services.courses_for(current_person(), today=today_vn()),
+        shelves=shelves_for(current_app, person, cards, today=today),
         lang=_lang(),
     )
 

@@ -30,9 +30,9 @@ def public(view: F) -> F:
 
 
 def login_required(view: F) -> F:
-    wrapped = _flask_login_required(view)
+    wrapped: F = _flask_login_required(view)
     setattr(wrapped, ACCESS_ATTRIBUTE, "login")
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 def role_required(*roles: Role) -> Callable[[F], F]:
@@ -45,9 +45,9 @@ def role_required(*roles: Role) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped = _flask_login_required(guarded)
+        wrapped: F = _flask_login_required(guarded)
         setattr(wrapped, ACCESS_ATTRIBUTE, tuple(roles))
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorator
 
@@ -56,7 +56,8 @@ MANAGERS = (Role.UNIT_OFFICER, Role.ICT_ADMIN)
 
 
 def current_person() -> Person:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    person: Person = current_user._get_current_object()
+    return person
 
 
 def current_scope() -> Scope:

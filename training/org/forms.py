@@ -57,6 +57,7 @@ class PersonForm(KhienForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     drafts_classified = BooleanField(_l("Drafts classified documents"))
     is_it_staff = BooleanField(_l("IT staff"))
+    is_unit_head = BooleanField(_l("Unit head"))
     password = PasswordField(
         _l("Password"),
         validators=[Optional(), Length(max=4 * MAX_LENGTH)],

@@ -102,10 +102,11 @@ def tree_on(day: date) -> TreeOnDay:
 
     A unit whose parent did not stand that day (possible only in data older than these rows'
     rules) is shown as a root rather than dropped."""
-    placed = select(UnitPlacement.unit_id, UnitPlacement.parent_id, UnitPlacement.name).where(
-        valid_on(UnitPlacement, day)
+    placed = (
+        select(UnitPlacement.unit_id, UnitPlacement.parent_id, UnitPlacement.name)
+        .where(valid_on(UnitPlacement, day))
+        .cte("placed")
     )
-    placed = placed.cte("placed")
     walk = (
         select(
             placed.c.unit_id,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from training.clock import utcnow
 from training.db import UTCDateTime, str_enum
-from training.extensions import db
+from training.extensions import Model
 
 
 class UnitKind(enum.StrEnum):
@@ -42,6 +42,7 @@ class Role(enum.StrEnum):
 class PersonFlag(enum.StrEnum):
     DRAFTS_CLASSIFIED = "drafts_classified"
     IT_STAFF = "it_staff"
+    UNIT_HEAD = "unit_head"
 
 
 class UnitEventKind(enum.StrEnum):
@@ -53,7 +54,7 @@ class UnitEventKind(enum.StrEnum):
     KEY_FLAG = "key_flag"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A node of the organisation tree.
 
     `path` is the chain of ids from the root ("/1/4/9/"): scope checks and subtree lists become
@@ -69,6 +70,9 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     path: Mapped[str] = mapped_column(String(400), index=True)
     is_key_department: Mapped[bool] = mapped_column(default=False)
+    # It or an ancestor is a key department: derived from the tree before each commit that
+    # changed it (`org/changes.py`), so priority today is a column, not a walk up the tree.
+    in_key_subtree: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     retired_on: Mapped[date | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -91,7 +95,7 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-class UnitEvent(db.Model):
+class UnitEvent(Model):
     """One change to a unit, kept forever: the audit trail of reorganisations."""
 
     __tablename__ = "unit_events"
@@ -108,7 +112,7 @@ class UnitEvent(db.Model):
     unit: Mapped[Unit] = relationship(back_populates="events")
 
 
-class UnitKeyPeriod(db.Model):
+class UnitKeyPeriod(Model):
     """When a unit was a key department: priority on a past date depends on it (D2)."""
 
     __tablename__ = "unit_key_periods"
@@ -120,7 +124,7 @@ class UnitKeyPeriod(db.Model):
     valid_to: Mapped[date | None]
 
 
-class UnitPlacement(db.Model):
+class UnitPlacement(Model):
     """Where a unit stood in the tree, and under which name, from one day to another.
 
     `Unit.parent_id`, `path` and `name` answer for today (scope checks are one prefix test);
@@ -153,12 +157,12 @@ class UnitPlacement(db.Model):
     valid_to: Mapped[date | None]
 
 
-class Person(UserMixin, db.Model):
+class Person(UserMixin, Model):
     """A member of staff, who is also the account that signs in.
 
-    `unit_id`, `drafts_classified` and `is_it_staff` hold the *current* values for the many list
-    and scope queries; `Membership` and `PersonFlagPeriod` hold the dated history. Only the org
-    services change them, always both together.
+    `unit_id`, `drafts_classified`, `is_it_staff` and `is_unit_head` hold the *current* values
+    for the many list and scope queries; `Membership` and `PersonFlagPeriod` hold the dated
+    history. Only the org services change them, always both together.
     """
 
     __tablename__ = "people"
@@ -175,6 +179,7 @@ class Person(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     drafts_classified: Mapped[bool] = mapped_column(default=False)
     is_it_staff: Mapped[bool] = mapped_column(default=False)
+    is_unit_head: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -201,7 +206,13 @@ class Person(UserMixin, db.Model):
     def is_priority(self) -> bool:
         """D2: training goes first to those who draft secret documents or work in important
         departments."""
-        return self.drafts_classified or self.unit.is_key_department
+        return self.drafts_classified or self.in_key_department
+
+    @property
+    def in_key_department(self) -> bool:
+        """In a key department or any unit below one: a division of a key department handles
+        the same documents."""
+        return self.unit.is_key_department or self.unit.in_key_subtree
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -210,7 +221,7 @@ class Person(UserMixin, db.Model):
         return f"<Person {self.username}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """Where a person sat, and when: a move or a merger closes this row and opens another."""
 
     __tablename__ = "memberships"
@@ -230,7 +241,7 @@ class Membership(db.Model):
     unit: Mapped[Unit] = relationship()
 
 
-class PersonFlagPeriod(db.Model):
+class PersonFlagPeriod(Model):
     """When a person carried a flag (classified drafter, IT staff)."""
 
     __tablename__ = "person_flag_periods"

@@ -17,8 +17,10 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
+from training.clock import today_vn
 from training.errors import FieldProblem, NotAllowed, RuleViolation, refuse_if_any
 from training.extensions import db
+from training.org.changes import note_people
 from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Role, Unit
 from training.org.scope import Scope, assignable_roles, scope_of
 from training.org.units import move_person_to_unit
@@ -50,6 +52,7 @@ class PersonData:
     role: Role = Role.LEARNER
     drafts_classified: bool = False
     is_it_staff: bool = False
+    is_unit_head: bool = False
 
 
 def may_manage(actor: Actor, person: Person) -> bool:
@@ -240,9 +243,65 @@ def create_person(data: PersonData, *, actor: Actor, password: str | None, today
     db.session.flush()
     db.session.add(Membership(person_id=person.id, unit_id=data.unit.id, valid_from=today))
     set_person_flags(
-        person, drafts_classified=data.drafts_classified, is_it_staff=data.is_it_staff, today=today
+        person,
+        drafts_classified=data.drafts_classified,
+        is_it_staff=data.is_it_staff,
+        is_unit_head=data.is_unit_head,
+        today=today,
     )
     return person
+
+
+def create_people(batch: Sequence[PersonData], *, actor: Actor, today: date) -> list[Person]:
+    """Many new people at once, without passwords (a roster import: each signs in first with
+    a one-time token). Validated together — one query per unique key for the whole batch —
+    and written in a handful of statements whatever its size, where `create_person` in a
+    loop would cost several queries a person."""
+    batch = [_clean(data) for data in batch]
+    problems: list[FieldProblem] = []
+    for data in batch:
+        _check_role(actor, data.role)
+        problems.extend(check_person(data, actor=actor))
+    conflicts = find_conflicts(
+        [Candidate(line, data) for line, data in enumerate(batch)], actor=actor
+    )
+    refuse_if_any([*problems, *(p for found in conflicts.values() for p in found)])
+    people = [
+        Person(
+            username=data.username,
+            full_name=data.full_name,
+            search_key=search_key_of(data),
+            email=data.email,
+            employee_id=data.employee_id,
+            position=data.position,
+            unit=data.unit,
+            role=data.role,
+            active=True,
+            drafts_classified=data.drafts_classified,
+            is_it_staff=data.is_it_staff,
+            is_unit_head=data.is_unit_head,
+            password_hash=None,
+        )
+        for data in batch
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    db.session.add_all(
+        Membership(person_id=person.id, unit_id=person.unit_id, valid_from=today)
+        for person in people
+    )
+    db.session.add_all(
+        PersonFlagPeriod(person_id=person.id, flag=flag, valid_from=today)
+        for person in people
+        for flag, on in (
+            (PersonFlag.DRAFTS_CLASSIFIED, person.drafts_classified),
+            (PersonFlag.IT_STAFF, person.is_it_staff),
+            (PersonFlag.UNIT_HEAD, person.is_unit_head),
+        )
+        if on
+    )
+    note_people([person.id for person in people], today=today)
+    return people
 
 
 def update_person(person: Person, data: PersonData, *, actor: Actor, today: date) -> None:
@@ -262,7 +321,11 @@ def update_person(person: Person, data: PersonData, *, actor: Actor, today: date
     person.role = data.role
     move_person_to_unit(person, data.unit, today=today)
     set_person_flags(
-        person, drafts_classified=data.drafts_classified, is_it_staff=data.is_it_staff, today=today
+        person,
+        drafts_classified=data.drafts_classified,
+        is_it_staff=data.is_it_staff,
+        is_unit_head=data.is_unit_head,
+        today=today,
     )
 
 
@@ -315,9 +378,18 @@ def search_key_of(person: Person | PersonData) -> str:
 
 
 def set_person_flags(
-    person: Person, *, drafts_classified: bool, is_it_staff: bool, today: date
+    person: Person,
+    *,
+    drafts_classified: bool,
+    is_it_staff: bool,
+    is_unit_head: bool = False,
+    today: date,
 ) -> None:
-    wanted = {PersonFlag.DRAFTS_CLASSIFIED: drafts_classified, PersonFlag.IT_STAFF: is_it_staff}
+    wanted = {
+        PersonFlag.DRAFTS_CLASSIFIED: drafts_classified,
+        PersonFlag.IT_STAFF: is_it_staff,
+        PersonFlag.UNIT_HEAD: is_unit_head,
+    }
     open_periods = {
         p.flag: p
         for p in db.session.scalars(
@@ -334,6 +406,8 @@ def set_person_flags(
             period.valid_to = today
     person.drafts_classified = drafts_classified
     person.is_it_staff = is_it_staff
+    person.is_unit_head = is_unit_head
+    note_people([person.id], today=today)
 
 
 def end_sessions(person: Person) -> None:
@@ -360,7 +434,7 @@ def store_password(person: Person, password: str) -> None:
     end_sessions(person)
 
 
-def deactivate_person(person: Person, *, actor: Actor) -> None:
+def deactivate_person(person: Person, *, actor: Actor, today: date | None = None) -> None:
     """Deactivated people keep their history and records; they just cannot sign in."""
     if actor is not None and person.id == actor.id:
         raise RuleViolation(None, _("You cannot deactivate your own account."))
@@ -369,9 +443,10 @@ def deactivate_person(person: Person, *, actor: Actor) -> None:
         _require_another_admin(person)
     person.active = False
     end_sessions(person)
+    note_people([person.id], today=today or today_vn())
 
 
-def reactivate_person(person: Person, *, actor: Actor) -> None:
+def reactivate_person(person: Person, *, actor: Actor, today: date | None = None) -> None:
     require_may_manage(actor, person)
     if not person.unit.is_active:
         raise RuleViolation(
@@ -382,6 +457,7 @@ def reactivate_person(person: Person, *, actor: Actor) -> None:
             ),
         )
     person.active = True
+    note_people([person.id], today=today or today_vn())
 
 
 def find_by_username(username: str) -> Person | None:

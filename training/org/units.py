@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from training.errors import RuleViolation
 from training.extensions import db
+from training.org.changes import note_people, note_tree
 from training.org.event_text import followed_merger_note, people_moved_note
 from training.org.history import was_below_on_or_after
 from training.org.models import (
@@ -71,6 +72,7 @@ def _log(
     db.session.add(
         UnitEvent(unit=unit, kind=kind, effective_on=today, old_value=old, new_value=new, note=note)
     )
+    note_tree(today=today)
 
 
 def _require_active_parent(parent: Unit | None) -> None:
@@ -305,6 +307,7 @@ def move_person_to_unit(person: Person, unit: Unit, *, today: date) -> None:
         current.valid_to = today
     db.session.add(Membership(person_id=person.id, unit_id=unit.id, valid_from=today))
     person.unit = unit
+    note_people([person.id], today=today)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from training.clock import today_vn
 from training.errors import RuleViolation
 from training.extensions import db
-from training.forms import ConfirmForm, KhienForm, page_number, select_choices
+from training.forms import ConfirmForm, KhienForm, page_number, required_text, select_choices
 from training.org import people as people_services
 from training.org import units as unit_services
 from training.org.access import (
@@ -38,6 +38,7 @@ from training.org.forms import (
     RenameUnitForm,
     UnitForm,
 )
+from training.org.links import PEOPLE_LIST, PERSON_PAGE, links
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PeopleFilter, PersonData
 from training.org.scope import assignable_roles
@@ -97,7 +98,11 @@ def list_people() -> ResponseReturnValue:
     )
     pager_args = {k: v for k, v in request.args.items() if k in form._fields}
     return render_template(
-        "org/people_list.html", form=form, pagination=pagination, pager_args=pager_args
+        "org/people_list.html",
+        form=form,
+        pagination=pagination,
+        pager_args=pager_args,
+        links=links(current_app, PEOPLE_LIST),
     )
 
 
@@ -116,8 +121,8 @@ def _person_form(person: Person | None) -> PersonForm:
 def _person_data(form: PersonForm) -> PersonData:
     unit = get_unit_in_scope_or_404(form.unit_id.data)
     return PersonData(
-        username=form.username.data,
-        full_name=form.full_name.data,
+        username=required_text(form.username),
+        full_name=required_text(form.full_name),
         unit=unit,
         email=form.email.data,
         employee_id=form.employee_id.data,
@@ -125,6 +130,7 @@ def _person_data(form: PersonForm) -> PersonData:
         role=Role(form.role.data),
         drafts_classified=form.drafts_classified.data,
         is_it_staff=form.is_it_staff.data,
+        is_unit_head=form.is_unit_head.data,
     )
 
 
@@ -132,8 +138,8 @@ def _person_data(form: PersonForm) -> PersonData:
 @role_required(*MANAGERS)
 def new_person() -> ResponseReturnValue:
     form = _person_form(None)
-    if request.method == "GET" and request.args.get("unit_id", type=int):
-        form.unit_id.data = request.args.get("unit_id", type=int)
+    if request.method == "GET" and (unit_id := request.args.get("unit_id", type=int)):
+        form.unit_id.data = unit_id
     if form.validate_on_submit():
         saved = commit_or_show(
             lambda: people_services.create_person(
@@ -161,6 +167,7 @@ def show_person(person_id: int) -> ResponseReturnValue:
         can_manage=people_services.may_manage(current_person(), person),
         memberships=people_services.membership_history(person),
         flags=people_services.flag_history(person),
+        links=links(current_app, PERSON_PAGE, person=person),
     )
 
 
@@ -228,14 +235,14 @@ def new_unit() -> ResponseReturnValue:
     form.parent_id.choices = select_choices(
         [(0, _("None (a top-level unit)")), *_unit_choices(_scope_units())]
     )
-    if request.method == "GET" and request.args.get("parent_id", type=int):
-        form.parent_id.data = request.args.get("parent_id", type=int)
+    if request.method == "GET" and (parent_id := request.args.get("parent_id", type=int)):
+        form.parent_id.data = parent_id
     if form.validate_on_submit():
         parent = get_unit_in_scope_or_404(form.parent_id.data) if form.parent_id.data else None
         saved = commit_or_show(
             lambda: unit_services.add_unit(
-                form.code.data,
-                form.name.data,
+                required_text(form.code),
+                required_text(form.name),
                 kind=UnitKind(form.kind.data),
                 parent=parent,
                 is_key_department=form.is_key_department.data,

@@ -16,11 +16,18 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    Select,
+    bindparam,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -29,6 +36,7 @@ from training.courses.models import Completion, Course, LessonRead
 from training.courses.services import lessons_of
 from training.errors import KhienError
 from training.extensions import db
+from training.memo import cache_found
 from training.org.models import Person
 from training.quizzes.grading import percent, points_for
 from training.quizzes.models import (
@@ -68,10 +76,11 @@ def quiz_for(course: Course) -> Quiz | None:
     return db.session.scalar(_QUIZ_BY_SLUG, {"slug": course.quiz_slug})
 
 
-@lru_cache(maxsize=64)
+@cache_found(maxsize=64)
 def pool_of(content_hash: str) -> tuple[FrozenQuestion, ...]:
     """The question pool of a bank version, read once per process. Keyed by the file's hash,
-    and everything in it comes from that file, so an entry cannot go stale."""
+    and everything in it comes from that file, so an entry cannot go stale; an empty pool (a
+    bank not committed yet) is not kept."""
     rows = db.session.execute(
         select(Question.key, Question.type, Question.payload)
         .join(Quiz)
@@ -106,9 +115,12 @@ def _is_open() -> ColumnElement[bool]:
     return Attempt.expired_at.is_(None) & ~graded & in_time
 
 
-def _standing_query() -> Select[tuple[int, int | None, int, int | None]]:
-    mine = (Attempt.person_id == bindparam("person_id")) & (Attempt.quiz_id == bindparam("quiz_id"))
-    return select(
+def standing_columns(quiz_id: ColumnExpressionArgument[int]) -> tuple[ColumnElement[Any], ...]:
+    """What a `Standing` is read from, as columns over the quiz id given: selected alone when
+    an attempt starts, next to the quiz itself on the course page (one statement for both).
+    Bind what `standing_params` gives."""
+    mine = (Attempt.person_id == bindparam("person_id")) & (Attempt.quiz_id == quiz_id)
+    return (
         select(func.count(Attempt.id))
         .where(mine, Attempt.started_on == bindparam("today"))
         .scalar_subquery(),
@@ -124,24 +136,37 @@ def _standing_query() -> Select[tuple[int, int | None, int, int | None]]:
     )
 
 
-# Built once: starting an attempt and showing a course page both ask it.
+def _standing_query() -> Select[int, int | None, int, int | None]:
+    return select(*standing_columns(bindparam("quiz_id")))
+
+
+# Built once: starting an attempt asks it.
 _STANDING = _standing_query()
 
 
+def standing_params(
+    person: Person, course: Course, *, now: datetime, today: date
+) -> dict[str, Any]:
+    return {
+        "person_id": person.id,
+        "course_id": course.id,
+        "today": today,
+        "cutoff": now - GRACE,
+        "keys": [entry.key for entry in lessons_of(course.current_hash)],
+    }
+
+
+def standing_of(values: Sequence[Any], params: Mapping[str, Any]) -> Standing:
+    """The standing from the values of `standing_columns`, read with `params`."""
+    return Standing(
+        int(values[0] or 0), values[1], int(values[2] or 0), len(params["keys"]), values[3]
+    )
+
+
 def standing(person: Person, course: Course, quiz: Quiz, *, now: datetime, today: date) -> Standing:
-    keys = [entry.key for entry in lessons_of(course.current_hash)]
-    row = db.session.execute(
-        _STANDING,
-        {
-            "person_id": person.id,
-            "quiz_id": quiz.id,
-            "course_id": course.id,
-            "today": today,
-            "cutoff": now - GRACE,
-            "keys": keys,
-        },
-    ).one()
-    return Standing(int(row[0] or 0), row[1], int(row[2] or 0), len(keys), row[3])
+    params = standing_params(person, course, now=now, today=today)
+    row = db.session.execute(_STANDING, {**params, "quiz_id": quiz.id}).one()
+    return standing_of(row, params)
 
 
 def _release_overdue_slot(attempt_id: int, now: datetime) -> None:

@@ -68,36 +68,48 @@ class QuizSource:
         return not has_errors(self.problems)
 
 
-def peek_course(path: Path) -> str | None:
+@dataclass(frozen=True)
+class QuizFile:
+    """A quiz file read and parsed once: the catalog peeks at the course of every quiz before
+    it reads the courses, and reads every quiz whole after, and a bank is the largest file."""
+
+    path: Path
+    data: object = None  # the parsed YAML, when it parsed
+    error: tuple[int, str] | None = None  # line and message, when it did not
+
+    @classmethod
+    def open(cls, path: Path) -> QuizFile:
+        try:
+            return cls(path, data=load_yaml(path.read_text(encoding="utf-8")))
+        except YamlError as err:
+            return cls(path, error=(err.line, err.message))
+        except UnicodeDecodeError:
+            return cls(path, error=(1, "not UTF-8 text"))
+
+
+def peek_course(file: Path | QuizFile) -> str | None:
     """The course a quiz file names, read leniently: enough to cross-check courses first."""
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except (YamlError, UnicodeDecodeError):
-        return None
+    data = (file if isinstance(file, QuizFile) else QuizFile.open(file)).data
     return str(data.get("course")) if isinstance(data, LineDict) else None
 
 
 def read_quiz(
-    path: Path,
+    file: Path | QuizFile,
     *,
     clause_ids: Collection[str],
     course_slugs: Collection[str],
     seen_ids: dict[str, Path],
 ) -> QuizSource:
     """`seen_ids` carries question IDs across files: an ID is unique across all quizzes."""
+    opened = file if isinstance(file, QuizFile) else QuizFile.open(file)
+    path = opened.path
     quiz = QuizSource(slug=path.stem, path=path)
     check = FieldChecker(path)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except YamlError as err:
-        check.error(err.line, err.message)
+    if opened.error is not None:
+        check.error(*opened.error)
         quiz.problems = check.problems
         return quiz
-    except UnicodeDecodeError:
-        check.error(1, "not UTF-8 text")
-        quiz.problems = check.problems
-        return quiz
-    data = as_mapping(check, data, "a quiz file")
+    data = as_mapping(check, opened.data, "a quiz file")
     if data is None:
         quiz.problems = check.problems
         return quiz

@@ -136,7 +136,8 @@ def _check_options(slug: str, lang: str, pass_mark: int, questions_per_attempt: 
 def _blocks(text: str) -> Iterator[_Block]:
     """Blank lines separate questions. Comment and category lines are skipped without ending a
     question, and a question's line is its first real line, where an author would look."""
-    start, lines = 0, []
+    start = 0
+    lines: list[str] = []
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         stripped = line.strip()
         if not stripped:
@@ -163,6 +164,7 @@ def _read_question(block: _Block) -> _Question:
     before, answers = _split_answer_block(text)
     answers, general = _split_general_feedback(answers)
     true_false = _is_true_false(answers)
+    choices: tuple[_Choice, ...]
     fmt, question_text = _formatted(before, "moodle")
     if not question_text:
         raise _Unsupported("malformed question: it has no text before the answer block")

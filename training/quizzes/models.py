@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.clock import utcnow
 from training.db import UTCDateTime, str_enum
-from training.extensions import db
+from training.extensions import Model
 
 # A submit that left the browser just before the deadline may arrive a little after it.
 GRACE = timedelta(seconds=30)
@@ -32,7 +32,7 @@ class QuestionType(enum.StrEnum):
     TRUE_FALSE = "true_false"
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     __tablename__ = "quizzes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class Quiz(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Question(db.Model):
+class Question(Model):
     """The current pool. Rewritten when the bank changes: attempts keep their own copies."""
 
     __tablename__ = "questions"
@@ -102,7 +102,7 @@ class FrozenQuestion:
         return {"selected": self.selected, "points": self.points}
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """The drawn questions live in one JSON column: an attempt is written in one statement
     when it starts and one when it is graded, and nothing outside it can change them."""
 
@@ -169,7 +169,7 @@ class Attempt(db.Model):
         return questions
 
 
-class AttemptResult(db.Model):
+class AttemptResult(Model):
     __tablename__ = "attempt_results"
 
     id: Mapped[int] = mapped_column(primary_key=True)

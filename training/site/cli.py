@@ -7,21 +7,31 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
+from training.assignments.defaults import ensure_default_assignments
 from training.clock import today_vn
 from training.content.sync import run_sync
 from training.extensions import db
 from training.org.demo import DEMO_PASSWORD, demo_logins, seed_demo_province
+from training.site.demo import seed_demo_training
 
 
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database, then load the courses; safe to run again. A broken
-    course is refused (exit 1) and the version loaded before stays in use."""
+    """Create or upgrade the database, load the courses, and make the directive's default
+    assignments for courses that have none; safe to run again. A broken course is refused
+    (exit 1) and the version loaded before stays in use."""
     upgrade()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
     if run_sync():
         raise SystemExit(1)
+    made = ensure_default_assignments(today_vn())
+    db.session.commit()
+    for assignment in made:
+        click.echo(
+            f"Default assignment ({assignment.clause}): {assignment.course.slug} for "
+            f"{assignment.audience.value}, {assignment.due_days} days"
+        )
 
 
 @click.command("seed-demo")
@@ -46,6 +56,8 @@ def seed_demo_command(force: bool) -> None:
     upgrade()
     run_sync()
     created = seed_demo_province(today=today_vn())
+    if created:
+        seed_demo_training(today=today_vn())
     db.session.commit()
     click.echo("Demo province created." if created else "Demo province already present.")
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")

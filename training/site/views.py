@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from training.auth import throttle
 from training.clock import today_vn
+from training.courses.deadlines import shelves_for
 from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
@@ -25,14 +26,16 @@ bp = Blueprint("site", __name__, template_folder="templates")
 @bp.route("/")
 @login_required
 def home() -> ResponseReturnValue:
-    """The learner's courses with progress and certificates in force, or the head-counts of
-    the manager's scope: each a fixed number of queries (tests/test_query_counts.py)."""
+    """The learner's courses with progress, deadlines and certificates in force, the next one
+    due first, or the head-counts of the manager's scope: each a fixed number of queries
+    (tests/test_query_counts.py)."""
     person = current_person()  # the row itself: the page reads it often, the proxy costs each time
     if person.role == Role.LEARNER:
+        today = today_vn()
         return render_template(
             "site/home_learner.html",
             person=person,
-            cards=courses_for(person, today=today_vn()),
+            shelves=shelves_for(current_app, person, courses_for(person, today=today), today=today),
             lang=str(get_locale()),
         )
     rows = unit_rows(current_scope())

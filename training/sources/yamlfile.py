@@ -3,14 +3,24 @@
 Authors fix what `content check` reports by line number, so every mapping and list loaded here
 knows the line of each of its keys and items. Duplicate keys, which plain YAML loaders silently
 resolve to the last one, are reported instead.
+
+Every sync, check and visit of the content page parses the whole curriculum again, and PyYAML's
+parser is slow, so what parsed cleanly is remembered by the hash of its text; callers get a
+deep copy, so what one does to its data cannot reach the next. libyaml's C parser would be
+faster still, but it is not the same language: it accepts a tab after a value and a `?` inside
+`[...]`, which PyYAML reports as syntax errors, so a file that `content check` refuses today
+would load. Authors get PyYAML's verdict, and only PyYAML's.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, SequenceNode
+
+from training.sources.cache import SizedCache, content_key
 
 
 class LineDict(dict[str, Any]):
@@ -65,8 +75,19 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+# Parsed data by the hash of its first line and text. Failures are never kept: their report
+# must come from a real parse. The shipped curriculum holds about 350,000 characters of YAML
+# (quiz banks, course.yml, the lessons' front matter) that parse to about 2 MB: room for it ten
+# times over, some 20 MB.
+_parsed: SizedCache[Any] = SizedCache(max_size=4_000_000)
+
+
 def load_yaml(text: str, *, first_line: int = 1) -> Any:
     """Parse `text`; line numbers are counted from `first_line` (front matter starts at 2)."""
+    key = content_key(str(first_line), text)
+    known = _parsed.get(key)
+    if known is not None:
+        return copy.deepcopy(known)
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except YamlError as err:
@@ -76,6 +97,7 @@ def load_yaml(text: str, *, first_line: int = 1) -> Any:
         line = (mark.line + 1 if mark else 1) + first_line - 1
         raise YamlError(line, f"YAML syntax: {err.problem or err.context}") from err
     _shift(data, first_line - 1)
+    _parsed.put(key, copy.deepcopy(data), len(text))
     return data
 
 
