@@ -17,6 +17,7 @@ from training.errors import register_error_handlers
 from training.i18n import init_i18n
 from training.mail import init_mail
 from training.security import BoundedIntConverter, init_request_hygiene, init_security_headers
+from training.transactions import init_transactions
 
 DOMAINS = (
     "site",
@@ -61,6 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     # `training.db` is the module of column types; the extension is `ext.db`, never bound here.
     ext.db.init_app(app)
+    init_transactions(app)
     ext.migrate.init_app(
         app,
         ext.db,

@@ -203,8 +203,14 @@ def production_problems(config: Mapping[str, Any]) -> list[str]:
 
 def engine_options(uri: str) -> dict[str, Any]:
     """A server database can drop idle connections (restarts, failovers), so each checkout is
-    pinged first; a SQLite file cannot, and the ping would only add a query to every request."""
-    return {} if uri.startswith("sqlite") else {"pool_pre_ping": True}
+    pinged first; a SQLite file cannot, and the ping would only add a query to every request.
+
+    PostgreSQL's JIT compiler is off for the site's connections: the status and report
+    statements are costed high enough to trigger it, and compiling them took longer (0.4–0.7 s
+    a call, bench/assignments.py) than running them."""
+    if uri.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
 
 
 def finalise(config: dict[str, Any], instance_path: str) -> None:
