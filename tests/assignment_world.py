@@ -14,14 +14,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.factories import add_completion
 from training.assignments.models import Assignment, TargetGroup
 from training.assignments.services import AssignmentData, create_assignment
 from training.clock import today_vn, utcnow
-from training.courses.completions import add_months, new_code
 from training.courses.models import (
     Audience,
     Completion,
-    CompletionMethod,
     Course,
     CourseVersion,
     Lesson,
@@ -79,21 +78,9 @@ def make_course(database: object) -> Callable[..., Course]:
 
 
 def complete(person: Person, course: Course, on: date, *, months: int = 12) -> Completion:
-    """A manual completion (no quiz needed), with a certificate code."""
-    completion = Completion(
-        person_id=person.id,
-        course_id=course.id,
-        course_hash=course.current_hash,
-        method=CompletionMethod.MANUAL,
-        reason="Tập huấn tháng 10",
-        evidence="QĐ 12/2026",
-        completed_on=on,
-        valid_until=add_months(on, months),
-        code=new_code(),
+    return add_completion(
+        person, course, on, months, reason="Tập huấn tháng 10", evidence="QĐ 12/2026"
     )
-    db.session.add(completion)
-    db.session.commit()
-    return completion
 
 
 def assign(

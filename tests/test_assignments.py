@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.assignment_world import complete
 from tests.helpers import TODAY
 from training.assignments.defaults import ensure_default_assignments
 from training.assignments.models import Assignment, Requirement, TargetGroup
 from training.assignments.services import AssignmentData, create_assignment, end_assignment
 from training.assignments.status import Status, statuses
-from training.courses.completions import add_months, new_code
 from training.courses.models import (
     Audience,
     Completion,
-    CompletionMethod,
     Course,
     CourseVersion,
     LessonRead,
@@ -27,44 +25,6 @@ from training.extensions import db
 from training.org.models import Person, Role, Unit
 from training.org.people import PersonData, set_person_flags, update_person
 from training.org.units import move_person_to_unit, set_key_department
-
-
-@pytest.fixture
-def make_course(database: object) -> Callable[..., Course]:
-    counter = iter(range(1, 1000))
-
-    def _make(slug: str | None = None, *, audience: Audience = Audience.ALL) -> Course:
-        n = next(counter)
-        course = Course(
-            slug=slug or f"course-{n}",
-            title_vi=f"Khoá {n}",
-            summary_vi="Tóm tắt",
-            audience=audience,
-            minutes=10,
-            current_hash=f"{n:064d}",
-            position=n,
-        )
-        db.session.add(course)
-        db.session.commit()
-        return course
-
-    return _make
-
-
-def complete(person: Person, course: Course, on: date, months: int = 12) -> Completion:
-    completion = Completion(
-        person_id=person.id,
-        course_id=course.id,
-        course_hash=course.current_hash,
-        method=CompletionMethod.MANUAL,
-        reason="kiểm thử",
-        completed_on=on,
-        valid_until=add_months(on, months),
-        code=new_code(),
-    )
-    db.session.add(completion)
-    db.session.commit()
-    return completion
 
 
 def status_of(person: Person, course: Course, on: date = TODAY) -> Status | None:
@@ -176,11 +136,11 @@ def test_each_status(make_user, make_course):
     complete(done, course, TODAY)
     complete(expiring, course, on - timedelta(days=340))  # valid until 25 days after `on`
     complete(expired, course, TODAY - timedelta(days=400))  # 13 months before: expired
-    version = CourseVersion(course_id=course.id, content_hash=course.current_hash)
-    db.session.add(version)
-    db.session.flush()
+    version_id = db.session.scalars(
+        select(CourseVersion.id).where(CourseVersion.course_id == course.id)
+    ).one()
     db.session.add(
-        LessonRead(person_id=started.id, course_id=course.id, lesson_key="a", version_id=version.id)
+        LessonRead(person_id=started.id, course_id=course.id, lesson_key="a", version_id=version_id)
     )
     db.session.commit()
     assert status_of(started, course, on) == Status.IN_PROGRESS
