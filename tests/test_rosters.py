@@ -21,15 +21,17 @@ from werkzeug.test import EnvironBuilder
 from tests.helpers import PASSWORD, cp1258
 from tests.helpers import sign_in as sign_in_vi
 from training.auth.models import SignInToken, TokenKind
-from training.clock import today_vn
+from training.clock import today_vn, utcnow
 from training.courses.completions import new_code
 from training.courses.models import Audience, Completion, CompletionMethod, Course
 from training.errors import ImportRejected
 from training.extensions import db
+from training.org import people as people_services
 from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Role
-from training.rosters.services import COLUMNS, apply_plan, plan_import
+from training.org.people import PersonData, create_person
+from training.rosters.services import COLUMNS, apply_plan, plan_file, plan_import
 from training.rosters.usernames import derive_usernames, username_base
-from training.tables import TableLimits, read_table
+from training.tables import TableLimits, limits_from_config, read_table
 
 HEADER = [
     "Mã cán bộ",
@@ -668,3 +670,38 @@ def test_the_preview_costs_the_same_queries_for_five_or_forty_changes(
         return len(log)
 
     assert preview_queries(5) == preview_queries(40)
+
+
+def test_people_saved_by_someone_else_between_check_and_write_stop_the_import(
+    app, org, monkeypatch
+):
+    """Two imports of the same newcomer at once: each checked before the other wrote. The one
+    that writes second meets the database's unique index and reports it, writing nothing."""
+    plan = plan_file(
+        roster(staff(2)),
+        filename="ds.csv",
+        limits=limits_from_config(app.config, "ROSTER"),
+        encoding=None,
+        sheet=None,
+        actor=None,
+        default_unit=None,
+        deactivate_missing=False,
+        today=today_vn(),
+    )
+    assert not plan.problems
+    before = people_count()
+    first = plan.creates[0].data
+    clash = PersonData(
+        username=f"{first.username}.khac",
+        full_name=first.full_name,
+        unit=first.unit,
+        employee_id=first.employee_id,
+    )
+    create_person(clash, actor=None, password=None, today=today_vn())
+    db.session.commit()
+    monkeypatch.setattr(people_services, "find_conflicts", lambda *_a, **_k: {})
+    with pytest.raises(ImportRejected) as refused:
+        apply_plan(plan, actor=None, today=today_vn(), now=utcnow())
+    db.session.rollback()
+    assert "at the same moment" in str(refused.value)
+    assert people_count() == before + 1  # the other import's person only

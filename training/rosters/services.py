@@ -22,6 +22,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from training.auth.tokens import IssuedToken, issue_codes, issue_first_sign_in
@@ -532,6 +533,12 @@ def apply_plan(
             created = create_people([c.data for c in plan.creates], actor=actor, today=today)
         except RuleViolation as err:  # the file changed nothing, but someone else did
             raise ImportRejected([Problem(FILE_LINE, err.message)]) from err
+        except IntegrityError as err:  # ... in a transaction committed after the check above
+            message = _(
+                "Someone else saved people with the same usernames or employee IDs at the "
+                "same moment: nothing was imported. Check the list again."
+            )
+            raise ImportRejected([Problem(FILE_LINE, message)]) from err
         advance(len(created))
     for change in plan.changes:
         try:
