@@ -241,3 +241,22 @@ def test_editing_a_person_through_the_service_follows_the_unit(make_user, make_u
     update_person(person, data, actor=None, today=TODAY)
     db.session.commit()
     assert status_of(person, course) == Status.NOT_STARTED
+
+
+def test_a_named_person_who_loses_priority_is_no_longer_required_the_priority_course(
+    make_user, make_course
+):
+    drafter = make_user(classified=True)
+    secrets = make_course(audience=Audience.PRIORITY)
+    create_assignment(
+        AssignmentData(secrets, TargetGroup.NAMED, people=[drafter], due_days=30),
+        actor=None,
+        today=TODAY,
+    )
+    db.session.commit()
+    assert status_of(drafter, secrets) == Status.NOT_STARTED
+    later = TODAY + timedelta(days=10)
+    set_person_flags(drafter, drafts_classified=False, is_it_staff=False, today=later)
+    db.session.commit()
+    assert status_of(drafter, secrets, later) is None
+    assert status_of(drafter, secrets, TODAY) == Status.NOT_STARTED  # what was required stays

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from training.assignments.models import Assignment, AssignmentPerson, Requirement, TargetGroup
+from training.courses.models import Audience
 from training.extensions import db
 from training.org.changes import Changes, follow_changes
 from training.org.models import Person, Unit
@@ -42,8 +43,15 @@ LATE_JOINER_DAYS = 30
 
 
 def fits(assignment: Assignment) -> ColumnElement[bool]:
-    """SQL, correlated to `Person`: the person fits the assignment's target today."""
+    """SQL, correlated to `Person`: the person fits the assignment's target today, and the
+    course is open to them: a named person who stops drafting classified documents is no
+    longer required to take a course they can no longer open."""
     conditions: list[ColumnElement[bool]] = [Person.active.is_(True)]
+    course_audience = assignment.course.audience
+    if course_audience == Audience.PRIORITY and assignment.audience != TargetGroup.PRIORITY:
+        conditions.append(priority_now())
+    elif course_audience == Audience.IT_STAFF and assignment.audience != TargetGroup.IT_STAFF:
+        conditions.append(Person.is_it_staff.is_(True))
     if assignment.audience == TargetGroup.NAMED:
         conditions.append(
             exists().where(
