@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from training.auth import throttle, tokens
 from training.auth.forms import (
@@ -58,6 +59,22 @@ def _start_session(person: Person) -> None:
     login_user(person)
 
 
+def _throttled(form: FlaskForm, username: str) -> bool:
+    """Too many failed sign-ins for this account or address: the form says when to try
+    again. Passwords and first sign-in codes share the limits."""
+    wait = throttle.blocked(username)
+    if wait is None:
+        return False
+    form.form_errors.append(
+        ngettext(
+            "Too many failed sign-ins. Try again in %(num)d minute.",
+            "Too many failed sign-ins. Try again in %(num)d minutes.",
+            wait.minutes,
+        )
+    )
+    return True
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> ResponseReturnValue:
@@ -67,16 +84,8 @@ def login() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         username = required_text(form.username)
-        wait = throttle.blocked(username)
-        if wait is not None:
+        if _throttled(form, username):
             status = 429
-            form.form_errors.append(
-                ngettext(
-                    "Too many failed sign-ins. Try again in %(num)d minute.",
-                    "Too many failed sign-ins. Try again in %(num)d minutes.",
-                    wait.minutes,
-                )
-            )
         else:
             try:
                 person = authenticate(username, required_text(form.password), now=utcnow())
@@ -200,16 +209,8 @@ def first_sign_in() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         username = required_text(form.username)
-        wait = throttle.blocked(username)
-        if wait is not None:
+        if _throttled(form, username):
             status = 429
-            form.form_errors.append(
-                ngettext(
-                    "Too many failed sign-ins. Try again in %(num)d minute.",
-                    "Too many failed sign-ins. Try again in %(num)d minutes.",
-                    wait.minutes,
-                )
-            )
         else:
             try:
                 found = tokens.find_code(username, required_text(form.code), now=utcnow())

@@ -57,6 +57,16 @@ def _run(action: Callable[[], T]) -> T:
     return result
 
 
+def _end_dry_run(problems: Sequence[Problem], summary: str) -> None:
+    """A dry run lists its problems and its summary, then writes nothing, whatever happens;
+    problems make it exit 1, as the real import would refuse the file."""
+    _echo_problems(problems)
+    click.echo(summary)
+    db.session.rollback()
+    if problems:
+        raise SystemExit(1)
+
+
 def _echo_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         click.echo(describe_problem(problem), err=True)
@@ -177,19 +187,16 @@ def attendance_import_command(
             raise click.ClickException(_("The file cannot be imported.")) from err
         for person in plan.new:
             click.echo(f"+ {person.employee_id}  {person.full_name}")
-        _echo_problems(plan.problems)
-        click.echo(
+        _end_dry_run(
+            plan.problems,
             _(
                 "%(new)d to add, %(already)d already listed, %(problems)d problems; "
                 "nothing was written.",
                 new=len(plan.new),
                 already=len(plan.already),
                 problems=len(plan.problems),
-            )
+            ),
         )
-        db.session.rollback()  # a dry run writes nothing, whatever happens
-        if plan.problems:
-            raise SystemExit(1)
         return
     result = _run(
         lambda: classroom.import_attendance(
@@ -359,19 +366,16 @@ def external_import_command(
                 f"+ {item.person.employee_id}  {item.course.slug}  "
                 f"{item.completed_on:%d/%m/%Y}  {item.reference}"
             )
-        _echo_problems(plan.problems)
-        click.echo(
+        _end_dry_run(
+            plan.problems,
             _(
                 "%(new)d to record, %(already)d already recorded, %(problems)d problems; "
                 "nothing was written.",
                 new=len(plan.new),
                 already=len(plan.already),
                 problems=len(plan.problems),
-            )
+            ),
         )
-        db.session.rollback()  # a dry run writes nothing, whatever happens
-        if plan.problems:
-            raise SystemExit(1)
         return
     result = _run(
         lambda: external.import_external(
