@@ -29,9 +29,19 @@ DOMAINS = (
     "certificates",
     "records",
     "rosters",
+    "reports",
     "content",
 )
-CLI_DOMAINS = ("site", "org", "content", "quizzes", "assignments", "records", "rosters")
+CLI_DOMAINS = (
+    "site",
+    "org",
+    "content",
+    "quizzes",
+    "assignments",
+    "records",
+    "rosters",
+    "reports",
+)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

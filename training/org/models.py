@@ -43,6 +43,9 @@ class PersonFlag(enum.StrEnum):
     DRAFTS_CLASSIFIED = "drafts_classified"
     IT_STAFF = "it_staff"
     UNIT_HEAD = "unit_head"
+    # Not a role but an absence: from deactivation to reactivation. Reports count a person as
+    # staff on a day only outside these periods.
+    INACTIVE = "inactive"
 
 
 class UnitEventKind(enum.StrEnum):
@@ -74,6 +77,9 @@ class Unit(Model):
     # changed it (`org/changes.py`), so priority today is a column, not a walk up the tree.
     in_key_subtree: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     retired_on: Mapped[date | None]
+    # The official headcount (biên chế): a roster holding fewer active people than this is
+    # incomplete, and its coverage flatters the unit. None: not known.
+    official_headcount: Mapped[int | None]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

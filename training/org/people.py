@@ -441,9 +441,11 @@ def deactivate_person(person: Person, *, actor: Actor, today: date | None = None
     require_may_manage(actor, person)
     if person.role == Role.ICT_ADMIN:
         _require_another_admin(person)
+    day = today or today_vn()
     person.active = False
+    db.session.add(PersonFlagPeriod(person_id=person.id, flag=PersonFlag.INACTIVE, valid_from=day))
     end_sessions(person)
-    note_people([person.id], today=today or today_vn())
+    note_people([person.id], today=day)
 
 
 def reactivate_person(person: Person, *, actor: Actor, today: date | None = None) -> None:
@@ -456,8 +458,17 @@ def reactivate_person(person: Person, *, actor: Actor, today: date | None = None
                 code=person.unit.code,
             ),
         )
+    day = today or today_vn()
     person.active = True
-    note_people([person.id], today=today or today_vn())
+    for period in db.session.scalars(
+        select(PersonFlagPeriod).where(
+            PersonFlagPeriod.person_id == person.id,
+            PersonFlagPeriod.flag == PersonFlag.INACTIVE,
+            PersonFlagPeriod.valid_to.is_(None),
+        )
+    ):
+        period.valid_to = day
+    note_people([person.id], today=day)
 
 
 def find_by_username(username: str) -> Person | None:

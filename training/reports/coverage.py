@@ -1,0 +1,490 @@
+"""Training coverage as of a day, by unit, by course and person by person.
+
+The definitions are the README's ("Coverage: what every number means"), and every report, screen,
+snapshot and the yearly report reads them from here. In short, for a day D:
+
+- *staff*: people with a membership on D and not deactivated on D, counted in the unit they sat
+  in on D; *priority* staff drafted classified documents on D or sat in a key department (or
+  below one) as the tree stood on D;
+- a *requirement* is a (person, course) pair with an assignment's requirement holding on D;
+- it is *completed* if a completion of that course earned on or before D is still valid on D
+  (revoked ones never count); *in progress* if not, and the person read a lesson or began the
+  quiz on or before D, after their last completion of it (a lapsed certificate needs a fresh
+  start); *not started* otherwise; *overdue* if not completed and its due date is before D.
+
+The counting is SQL: one statement per table, whatever the number of units, and per-person rows
+never reach Python for the unit and course tables. pandas then rolls each unit's own counts up
+the tree of D (a unit counts its sub-units as they stood that day) and shapes the tables of the
+export contract (`columns.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.selectable import CTE
+
+from training.assignments.models import Requirement
+from training.clock import VN_TZ, utcnow
+from training.courses.models import Completion, Course, LessonRead
+from training.db import vn_day
+from training.extensions import db
+from training.org.history import TreeOnDay, UnitOnDay, tree_on, valid_on
+from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Unit
+from training.quizzes.models import Attempt
+from training.reports.columns import Table, names
+from training.reports.overview import Overview
+
+# The three statuses of the people export; overdue is a flag beside the last two.
+COMPLETED, IN_PROGRESS, NOT_STARTED = "completed", "in_progress", "not_started"
+
+_COUNTS = ("required", "completed", "in_progress", "not_started", "overdue")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report is of. `unit_id` None: the whole province (or the officer's unit, which
+    the caller puts here: an officer never reaches a report without it)."""
+
+    as_of: date
+    unit_id: int | None = None
+    course_id: int | None = None
+    priority_only: bool = False
+
+
+class UnitNotStanding(LookupError):
+    """The unit did not exist on the report's day (not founded yet, or merged away)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The units a report covers, as they stood on its day."""
+
+    tree: TreeOnDay
+    root: UnitOnDay | None  # None: the province
+    units: list[UnitOnDay]
+
+    @property
+    def unit_ids(self) -> list[int]:
+        return [unit.id for unit in self.units]
+
+
+def scope_on(filters: Filters) -> Scope:
+    tree = tree_on(filters.as_of)
+    if filters.unit_id is None:
+        return Scope(tree, None, list(tree))
+    if filters.unit_id not in tree:
+        raise UnitNotStanding(filters.unit_id)
+    return Scope(tree, tree.by_id[filters.unit_id], tree.subtree(filters.unit_id))
+
+
+def _key_unit_ids(tree: TreeOnDay) -> list[int]:
+    """Units in a key subtree that day (D2): their staff were priority staff then."""
+    return sorted(
+        unit.id for unit in tree if any(tree.by_id[i].is_key_department for i in unit.path)
+    )
+
+
+def _staff(filters: Filters, scope: Scope) -> CTE:
+    """person_id, unit_id, priority (0/1): the people a report counts, where they sat that day."""
+    day = filters.as_of
+    inactive = exists().where(
+        PersonFlagPeriod.person_id == Membership.person_id,
+        PersonFlagPeriod.flag == PersonFlag.INACTIVE,
+        valid_on(PersonFlagPeriod, day),
+    )
+    drafter = exists().where(
+        PersonFlagPeriod.person_id == Membership.person_id,
+        PersonFlagPeriod.flag == PersonFlag.DRAFTS_CLASSIFIED,
+        valid_on(PersonFlagPeriod, day),
+    )
+    key_units = _key_unit_ids(scope.tree)
+    in_key_unit = Membership.unit_id.in_(key_units) if key_units else literal(False)
+    priority = case((or_(drafter, in_key_unit), 1), else_=0)
+    conditions: list[ColumnElement[bool]] = [valid_on(Membership, day), ~inactive]
+    if scope.root is not None:
+        conditions.append(Membership.unit_id.in_(scope.unit_ids))
+    if filters.priority_only:
+        conditions.append(or_(drafter, in_key_unit))
+    return (
+        select(
+            Membership.person_id.label("person_id"),
+            Membership.unit_id.label("unit_id"),
+            priority.label("priority"),
+        )
+        .where(*conditions)
+        .cte("staff")
+    )
+
+
+def _pairs(filters: Filters, staff: CTE, *, scoped: bool) -> CTE:
+    """person_id, course_id, due_on, completed_on, valid_until (of the completion in force, or
+    NULL), completed / in_progress / not_started / overdue as 0 or 1; one row per requirement.
+
+    Every fact about a pair is one row of a UNION ALL grouped once by (course, person), as in
+    `assignments.status`: one pass over each table and no lookup per pair."""
+    day = filters.as_of
+    before = datetime.combine(day + timedelta(days=1), time(), tzinfo=VN_TZ)
+    holding = [
+        Requirement.starts_on <= day,
+        or_(Requirement.ended_on.is_(None), Requirement.ended_on > day),
+    ]
+    earned = [Completion.completed_on <= day, Completion.revoked_at.is_(None)]
+    reads = [LessonRead.read_at < before]
+    tries = [Attempt.started_on <= day]
+    if filters.course_id is not None:
+        holding.append(Requirement.course_id == filters.course_id)
+        earned.append(Completion.course_id == filters.course_id)
+        reads.append(LessonRead.course_id == filters.course_id)
+        tries.append(Attempt.course_id == filters.course_id)
+    if scoped:
+        people = select(staff.c.person_id)
+        holding.append(Requirement.person_id.in_(people))
+        earned.append(Completion.person_id.in_(people))
+        reads.append(LessonRead.person_id.in_(people))
+        tries.append(Attempt.person_id.in_(people))
+    no_date = cast(null(), Date)
+    facts = union_all(
+        select(
+            Requirement.person_id.label("person_id"),
+            Requirement.course_id.label("course_id"),
+            Requirement.due_on.label("due_on"),
+            no_date.label("done_on"),
+            no_date.label("valid_until"),
+            no_date.label("active_on"),
+            literal(1).label("required"),
+        ).where(*holding),
+        select(
+            Completion.person_id,
+            Completion.course_id,
+            no_date,
+            Completion.completed_on,
+            Completion.valid_until,
+            no_date,
+            literal(0),
+        ).where(*earned),
+        select(
+            LessonRead.person_id,
+            LessonRead.course_id,
+            no_date,
+            no_date,
+            no_date,
+            vn_day(LessonRead.read_at),
+            literal(0),
+        ).where(*reads),
+        select(
+            Attempt.person_id,
+            Attempt.course_id,
+            no_date,
+            no_date,
+            no_date,
+            Attempt.started_on,
+            literal(0),
+        ).where(*tries),
+    ).subquery("facts")
+    fact = facts.c
+    in_force = fact.valid_until >= day
+    grouped = (
+        select(
+            fact.person_id,
+            fact.course_id,
+            func.min(fact.due_on).label("due_on"),
+            func.max(case((in_force, fact.done_on))).label("completed_on"),
+            func.max(case((in_force, fact.valid_until))).label("valid_until"),
+            func.max(fact.done_on).label("last_done"),
+            func.max(fact.active_on).label("active_on"),
+        )
+        .group_by(fact.course_id, fact.person_id)
+        .having(func.max(fact.required) == 1)
+        .subquery("grouped")
+    )
+    g = grouped.c
+    done = g.valid_until.is_not(None)
+    started = g.active_on.is_not(None) & (g.last_done.is_(None) | (g.active_on > g.last_done))
+    return select(
+        g.person_id,
+        g.course_id,
+        g.due_on,
+        g.completed_on,
+        g.valid_until,
+        case((done, 1), else_=0).label("completed"),
+        case((done, 0), (started, 1), else_=0).label("in_progress"),
+        case((done, 0), (started, 0), else_=1).label("not_started"),
+        case((done, 0), (g.due_on < day, 1), else_=0).label("overdue"),
+    ).cte("pairs")
+
+
+def _one(value: Any) -> ColumnElement[int]:
+    return func.coalesce(func.sum(value), 0)
+
+
+def _own_counts(filters: Filters, scope: Scope) -> pd.DataFrame:
+    """Each unit's own people (not its sub-units'), one row per unit with anyone in it."""
+    staff = _staff(filters, scope)
+    pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
+    person = (
+        select(
+            pairs.c.person_id,
+            func.count().label("required"),
+            *(func.sum(pairs.c[name]).label(name) for name in _COUNTS[1:]),
+        )
+        .group_by(pairs.c.person_id)
+        .subquery("person")
+    )
+    p, s = person.c, staff.c
+    required = func.coalesce(p.required, 0)
+    completed = func.coalesce(p.completed, 0)
+    statement = (
+        select(
+            s.unit_id,
+            func.count().label("staff"),
+            _one(s.priority).label("priority_staff"),
+            *(_one(p[name]).label(name) for name in _COUNTS),
+            _one(case((and_(required > 0, completed == required), 1), else_=0)).label(
+                "staff_fully_trained"
+            ),
+            _one(s.priority * required).label("priority_required"),
+            _one(s.priority * completed).label("priority_completed"),
+        )
+        .select_from(staff)
+        .outerjoin(person, p.person_id == s.person_id)
+        .group_by(s.unit_id)
+    )
+    rows = db.session.execute(statement).all()
+    columns = ["unit_id", "staff", "priority_staff", *_COUNTS, "staff_fully_trained"]
+    columns += ["priority_required", "priority_completed"]
+    return pd.DataFrame(rows, columns=columns).astype("int64").set_index("unit_id")
+
+
+_SUMMED = [
+    "staff",
+    "priority_staff",
+    *_COUNTS,
+    "staff_fully_trained",
+    "priority_required",
+    "priority_completed",
+]
+
+
+def _with_pct(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["coverage_pct"] = _pct_column(frame["completed"], frame["required"])
+    frame["priority_coverage_pct"] = _pct_column(
+        frame["priority_completed"], frame["priority_required"]
+    )
+    return frame
+
+
+def _pct_column(done: pd.Series, required: pd.Series) -> pd.Series:
+    """100 × done / required, one decimal, NaN (an empty cell) where nothing was required;
+    rounded half up like `overview.pct` (pandas would round half to even)."""
+    ratio = (1000 * done / required.where(required > 0)).astype("float64")
+    return pd.Series(np.floor(ratio + 0.5) / 10, index=ratio.index)
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """The by-unit table and the scope's totals."""
+
+    scope: Scope
+    table: pd.DataFrame  # the contract's columns, in the tree's display order
+    overview: Overview
+
+
+def by_unit(filters: Filters) -> UnitReport:
+    """Every unit of the scope as it stood on the day, each counting its whole subtree."""
+    scope = scope_on(filters)
+    own = _own_counts(filters, scope)
+    units = scope.units
+    # Each unit's counts go to itself and to every ancestor within the scope: a frame of
+    # (ancestor, unit) pairs, at most units × depth rows, summed by ancestor.
+    in_scope = set(scope.unit_ids)
+    links = pd.DataFrame(
+        [(ancestor, unit.id) for unit in units for ancestor in unit.path if ancestor in in_scope],
+        columns=["ancestor", "unit_id"],
+    )
+    rolled = (
+        links.join(own, on="unit_id", how="inner").groupby("ancestor")[_SUMMED].sum()
+        if not own.empty
+        else pd.DataFrame(columns=_SUMMED)
+    )
+    rolled = rolled.reindex([u.id for u in units], fill_value=0).astype("int64")
+    by_id = scope.tree.by_id
+    table = pd.DataFrame(
+        {
+            "unit_code": [u.code for u in units],
+            "unit_name": [u.name for u in units],
+            "parent_code": [
+                by_id[u.parent_id].code if u.parent_id in by_id else None for u in units
+            ],
+            "depth": pd.array([u.depth for u in units], dtype="int64"),
+        }
+    )
+    for name in _SUMMED:
+        table[name] = rolled[name].to_numpy()
+    table = _with_pct(table)[names(Table.UNIT)]
+    totals = own[_SUMMED].sum() if not own.empty else pd.Series(0, index=_SUMMED)
+    return UnitReport(scope, table, _overview(filters, scope, totals))
+
+
+def _overview(filters: Filters, scope: Scope, totals: pd.Series) -> Overview:
+    def count(name: str) -> int:
+        return int(totals[name])
+
+    return Overview(
+        as_of=filters.as_of,
+        scope_code=scope.root.code if scope.root else None,
+        scope_name=scope.root.name if scope.root else "",
+        generated_at=utcnow(),
+        staff=count("staff"),
+        priority_staff=count("priority_staff"),
+        required=count("required"),
+        completed=count("completed"),
+        in_progress=count("in_progress"),
+        not_started=count("not_started"),
+        overdue=count("overdue"),
+        staff_fully_trained=count("staff_fully_trained"),
+        priority_required=count("priority_required"),
+        priority_completed=count("priority_completed"),
+    )
+
+
+def by_course(filters: Filters, *, lang: str = "vi") -> pd.DataFrame:
+    """Every course required of anyone in the scope on the day: one row per course."""
+    scope = scope_on(filters)
+    staff = _staff(filters, scope)
+    pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
+    c, s = pairs.c, staff.c
+    counts = (
+        select(
+            c.course_id,
+            func.count().label("required"),
+            *(func.sum(c[name]).label(name) for name in _COUNTS[1:]),
+            _one(s.priority).label("priority_required"),
+            _one(s.priority * c.completed).label("priority_completed"),
+        )
+        .select_from(pairs)
+        .join(staff, s.person_id == c.person_id)
+        .group_by(c.course_id)
+        .subquery("counts")
+    )
+    title = Course.title_en if lang == "en" else Course.title_vi
+    rows = db.session.execute(
+        select(
+            Course.slug,
+            func.coalesce(title, Course.title_vi),
+            Course.audience,
+            *(counts.c[name] for name in (*_COUNTS, "priority_required", "priority_completed")),
+        )
+        .join(counts, counts.c.course_id == Course.id)
+        .order_by(Course.position, Course.slug)
+    ).all()
+    frame = pd.DataFrame(
+        [(slug, name, str(audience.value), *numbers) for slug, name, audience, *numbers in rows],
+        columns=[
+            "course_slug",
+            "course_title",
+            "audience",
+            *_COUNTS,
+            "priority_required",
+            "priority_completed",
+        ],
+    )
+    frame = frame.astype({name: "int64" for name in (*_COUNTS, "priority_required")})
+    frame = frame.astype({"priority_completed": "int64"})
+    return _with_pct(frame)[names(Table.COURSE)]
+
+
+def people_statement(filters: Filters) -> tuple[Scope, Select[Any]]:
+    """The people export: one row per requirement, in the contract's order, for streaming."""
+    scope = scope_on(filters)
+    staff = _staff(filters, scope)
+    pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
+    c, s = pairs.c, staff.c
+    status = case(
+        (c.completed == 1, COMPLETED), (c.in_progress == 1, IN_PROGRESS), else_=NOT_STARTED
+    )
+    statement = (
+        select(
+            Person.employee_id,
+            Person.full_name,
+            Unit.code,
+            s.priority,
+            Course.slug,
+            status,
+            c.overdue,
+            c.due_on,
+            c.completed_on,
+            c.valid_until,
+        )
+        .select_from(pairs)
+        .join(staff, s.person_id == c.person_id)
+        .join(Person, Person.id == c.person_id)
+        .join(Unit, Unit.id == s.unit_id)
+        .join(Course, Course.id == c.course_id)
+        .order_by(Unit.code, Person.id, Course.position, Course.slug)
+    )
+    return scope, statement
+
+
+def people_rows(filters: Filters) -> Iterator[tuple[Any, ...]]:
+    """The people export's rows, streamed from the database in batches (a server-side cursor
+    on PostgreSQL): 600,000 rows never sit in memory at once."""
+    _scope, statement = people_statement(filters)
+    result = db.session.execute(statement, execution_options={"yield_per": 5000})
+    for employee_id, name, unit, priority, slug, status, overdue, due, done, until in result:
+        yield (
+            employee_id,
+            name,
+            unit,
+            bool(priority),
+            slug,
+            status,
+            bool(overdue),
+            due,
+            done,
+            until,
+        )
+
+
+def people_count(filters: Filters) -> int:
+    """How many rows `people_rows` will give: a background export's progress bar needs it."""
+    _scope, statement = people_statement(filters)
+    return int(
+        db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+        or 0
+    )
+
+
+def plain_group_by(day: date) -> Select[int, int]:
+    """The floor the benchmark measures the unit report against: the same requirement rows of
+    the day, joined to the memberships of the day, counted per unit by one GROUP BY."""
+    return (
+        select(Membership.unit_id, func.count())
+        .join(Requirement, Requirement.person_id == Membership.person_id)
+        .where(
+            valid_on(Membership, day),
+            Requirement.starts_on <= day,
+            or_(Requirement.ended_on.is_(None), Requirement.ended_on > day),
+        )
+        .group_by(Membership.unit_id)
+    )
