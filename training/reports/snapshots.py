@@ -21,6 +21,7 @@ import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from training.clock import VN_TZ
 from training.errors import RuleViolation
 from training.extensions import db
 from training.org.models import Person, Role
@@ -71,7 +72,7 @@ def freeze(
     title = " ".join(title.split())
     if not title:
         raise RuleViolation("title", _("Give the snapshot a title, e.g. the inspection it is for."))
-    if as_of > now.date():
+    if as_of > now.astimezone(VN_TZ).date():
         raise RuleViolation("as_of", _("A snapshot is of a day that has begun, not of the future."))
     filters = Filters(as_of, unit_id)
     report = by_unit(filters)
@@ -138,6 +139,12 @@ def read(snapshot: Snapshot) -> Frozen:
         for table in FROZEN_TABLES
     }
     return Frozen(Overview(**figures), tables, payload.get("target_pct"))
+
+
+def records(snapshot: Snapshot, table: Table) -> list[dict[str, Any]]:
+    """One stored table as it was written: rows of plain values, None where empty."""
+    rows: list[dict[str, Any]] = json.loads(snapshot.data)["tables"][table.value]
+    return rows
 
 
 def verify(snapshot: Snapshot) -> bool:
