@@ -76,8 +76,10 @@ def _dispose(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = _isolate_requests(create_app(_test_config(database_url)))
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    config = _test_config(database_url)
+    config["EXPORTS_DIR"] = str(tmp_path_factory.mktemp("exports"))  # never the repo's instance/
+    app = _isolate_requests(create_app(config))
     with app.app_context():
         upgrade()
     yield app

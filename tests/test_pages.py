@@ -47,9 +47,11 @@ def test_every_page_opens(app, demo, username, lang):
             f"/people/{person.id}",
             f"/people/{person.id}/edit",
             f"/units/{unit.id}",
+            "/reports/",
+            f"/reports/?unit={unit.id}",
         ]
     if me.role.value == "ict_admin":
-        pages += ["/units/new", "/content/"]
+        pages += ["/units/new", "/content/", "/reports/targets"]
     pages += ["/courses/foundations", "/courses/foundations/lessons/01-threat"]
     for page in pages:
         response = client.get(page)

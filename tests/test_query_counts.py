@@ -284,8 +284,9 @@ def office_world(app, make_unit, make_user) -> OfficeWorld:
 
 # Every page starts with the signed-in officer and their unit, the scope (Flask-Login's loader).
 OFFICER_PAGES = {
-    # the head-counts by unit, the units under it
-    "officer home": ("/", 3),
+    # the head-counts by unit, the units under it; coverage today: the tree of the day (twice:
+    # the officer's scope, then the report's), the counts by unit, the targets in force
+    "officer home": ("/", 7),
     # the units for the filter, the page of people with their units, the count
     "people": ("/people", 4),
     # the person with their unit, the memberships with units, the flags

@@ -79,6 +79,16 @@ class DefaultConfig:
     # and where (None: instance/roster-uploads; with several servers, a folder they share).
     ROSTER_UPLOAD_MINUTES = 60
     ROSTER_UPLOAD_FOLDER: str | None = None
+    # Background exports: on RQ when REDIS_URL is set (`rq worker --url $REDIS_URL khien`), else
+    # in a thread of the web process. Files wait EXPORT_TTL_HOURS for their owner in EXPORTS_DIR
+    # (None: instance/exports; web servers and workers must all see the same folder).
+    REDIS_URL: str | None = None
+    EXPORTS_DIR: str | None = None
+    EXPORT_TTL_HOURS = 24
+    # The yearly report to the People's Committee (D6b.9): the province, which is also the
+    # place name of its date line, and the department that issues and signs it.
+    PROVINCE_NAME = "An Giang"
+    REPORT_ISSUING_BODY = "Sở Khoa học và Công nghệ"
 
 
 def _env_bool(value: str) -> bool:
@@ -104,6 +114,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "LOGIN_FAILURES_PER_ADDRESS": "LOGIN_FAILURES_PER_ADDRESS",
         "KHIEN_COURSES_DIR": "COURSES_DIR",
         "KHIEN_QUIZZES_DIR": "QUIZZES_DIR",
+        "REDIS_URL": "REDIS_URL",
+        "KHIEN_EXPORTS_DIR": "EXPORTS_DIR",
     }
     for var, key in direct.items():
         if env.get(var):
@@ -117,6 +129,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         ("ROSTER_MAX_ROWS", "ROSTER_MAX_ROWS"),
         ("ROSTER_MAX_CELL", "ROSTER_MAX_CELL"),
         ("ROSTER_MAX_UNZIPPED", "ROSTER_MAX_UNZIPPED"),
+        ("EXPORT_TTL_HOURS", "EXPORT_TTL_HOURS"),
     ):
         if env.get(var):
             try:

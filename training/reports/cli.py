@@ -23,6 +23,7 @@ from training.org.scope import NoScope
 from training.org.units import require_unit
 from training.reports import snapshots as snapshot_service
 from training.reports.access import OutOfScope, filters_for
+from training.reports.annual_cli import annual_command
 from training.reports.columns import Table
 from training.reports.coverage import (
     Filters,
@@ -38,6 +39,7 @@ from training.reports.exports import (
     people_workbook,
     summary_workbook,
 )
+from training.reports.job_cli import purge_command
 from training.reports.models import Snapshot, TargetGroup
 from training.reports.targets import (
     parse_percent,
@@ -238,5 +240,8 @@ def snapshot_command(snapshot_id: int, fmt: str, table: str | None, out: Path, l
     out.write_bytes(data)
     click.echo(f"{out}\tSHA-256 {snapshot.checksum}")
 
+
+report_group.add_command(purge_command)
+report_group.add_command(annual_command)
 
 commands = [report_group]

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from training.clock import utcnow
 from training.extensions import db
+from training.forms import required_text
 from training.org.access import current_person, role_required
 from training.org.models import Role
 from training.reports import snapshots as service
@@ -32,11 +33,10 @@ MIME = {
 @role_required(Role.ICT_ADMIN)
 def list_snapshots() -> ResponseReturnValue:
     form = FreezeForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.as_of.data is not None:  # DataRequired: never None
+        as_of, title = form.as_of.data, required_text(form.title)
         saved = commit_or_show(
-            lambda: service.freeze(
-                form.as_of.data, title=form.title.data, actor=current_person(), now=utcnow()
-            ),
+            lambda: service.freeze(as_of, title=title, actor=current_person(), now=utcnow()),
             form=form,
         )
         if saved is not None:

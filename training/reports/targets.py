@@ -145,7 +145,7 @@ def short_rosters(table: pd.DataFrame) -> pd.Series:
             select(Unit.code, Unit.official_headcount).where(
                 Unit.code.in_(codes), Unit.official_headcount.is_not(None)
             )
-        ).tuples()
+        ).all()
     )
     wanted = table["unit_code"].map(headcounts)
     return table["staff"].lt(wanted).fillna(False).astype(bool)

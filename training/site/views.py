@@ -16,8 +16,10 @@ from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
 from training.org.access import current_person, current_scope, login_required, public
-from training.org.models import Role
+from training.org.models import Person, Role
 from training.org.summary import scope_total, unit_rows
+from training.reports.access import OutOfScope, filters_for
+from training.reports.dashboard import HomeFigures, home_figures
 from training.urls import safe_next
 
 bp = Blueprint("site", __name__, template_folder="templates")
@@ -27,8 +29,8 @@ bp = Blueprint("site", __name__, template_folder="templates")
 @login_required
 def home() -> ResponseReturnValue:
     """The learner's courses with progress, deadlines and certificates in force, the next one
-    due first, or the head-counts of the manager's scope: each a fixed number of queries
-    (tests/test_query_counts.py)."""
+    due first; or the manager's coverage today, their weakest units and the head-counts of
+    their scope: each a fixed number of queries (tests/test_query_counts.py)."""
     person = current_person()  # the row itself: the page reads it often, the proxy costs each time
     if person.role == Role.LEARNER:
         today = today_vn()
@@ -40,8 +42,23 @@ def home() -> ResponseReturnValue:
         )
     rows = unit_rows(current_scope())
     return render_template(
-        "site/home_manager.html", person=person, rows=rows, total=scope_total(rows)
+        "site/home_manager.html",
+        person=person,
+        rows=rows,
+        total=scope_total(rows),
+        figures=_coverage_today(person),
     )
+
+
+def _coverage_today(person: Person) -> HomeFigures | None:
+    """The manager's first question, answered for their scope today: how far training has got,
+    for everyone and for priority staff, against the targets; how much is late; which units
+    lag. None only if the officer's unit does not stand today (a page, not an error)."""
+    try:
+        filters = filters_for(person, as_of=today_vn())
+    except OutOfScope:
+        return None
+    return home_figures(filters)
 
 
 @bp.route("/language/<lang>", methods=["POST"])
