@@ -72,7 +72,9 @@ def _filters(
         if reader_name is not None:
             reader = db.session.scalar(select(Person).where(Person.username == reader_name))
             if reader is None:
-                raise click.ClickException(_("No person with username %(u)s.", u=reader_name))
+                raise click.ClickException(
+                    _("No person has the username %(name)s.", name=reader_name)
+                )
         return filters_for(
             reader, as_of=day, unit_id=unit_id, course_id=course_id, priority_only=priority_only
         )
@@ -87,7 +89,7 @@ def _filters(
 def _course_id(slug: str) -> int:
     course_id = db.session.scalar(select(Course.id).where(Course.slug == slug))
     if course_id is None:
-        raise click.ClickException(_("No course %(slug)s.", slug=slug))
+        raise click.ClickException(_("No course has the name %(slug)s.", slug=slug))
     return course_id
 
 

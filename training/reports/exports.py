@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from flask_babel import force_locale
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from xlsxwriter import Workbook
 from xlsxwriter.utility import xl_col_to_name
@@ -451,7 +451,8 @@ def summary_workbook(
         extra: list[tuple[str, object]] = []
         if target_pct is not None and units is not None:
             below = int((units["coverage_pct"].round(1) < target_pct).sum())
-            label = _("Units below the target of %(target)s%%", target=f"{target_pct:g}")
+            shown = format_decimal(target_pct, format="#,##0.#")
+            label = _("Units below the target of %(target)s%%", target=shown)
             extra.append((label, below))
         next_row = _write_summary(front, styles, overview, extra)
         for table in Table:

@@ -58,7 +58,7 @@ class TargetForm(KhienForm):
         description=_l("A percent of required courses completed, e.g. 90 or 92,5."),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
-    due_on = DayField(_l("By"), default=None, validators=[InputRequired()])
+    due_on = DayField(_l("Reach by"), default=None, validators=[InputRequired()])
     submit = SubmitField(_l("Set the target"))
 
 
