@@ -594,3 +594,18 @@ def test_forged_target_and_export_forms_are_refused(province, make_app, exports)
     )
     assert not db.session.scalars(select(CoverageTarget)).all()
     assert not db.session.scalars(select(ExportJob)).all()
+
+
+def test_a_province_with_one_root_compares_the_units_below_it(
+    make_unit, make_user, client_of
+) -> None:
+    """The demo's shape: the People's Committee's tree has one root; the province's page lists
+    its agencies, not the one total row."""
+    root = make_unit("AG", name="Tỉnh An Giang", kind=UnitKind.PROVINCE, today=START)
+    make_unit("SNV", name="Sở Nội vụ", parent=root, today=START)
+    make_unit("STC", name="Sở Tài chính", parent=root, today=START)
+    admin = make_user(unit=root, username="quantri", role=Role.ICT_ADMIN, today=START)
+    units = rows(section(page_of(client_of(admin), "/reports/"), "units-title"))
+    names = [name for name in units if name.startswith("Sở")]
+    assert names == ["Sở Nội vụ", "Sở Tài chính"]
+    assert not any(name.startswith("Tỉnh") for name in units)

@@ -147,10 +147,15 @@ def _unit_lines(
 
 
 def _sub_unit_ids(scope: Scope) -> list[int]:
-    """The units one level below the report's top: the province's top units, or the unit's
-    children, as the tree stood that day."""
+    """The units one level below the report's top: the province's top units (below its one
+    root, when it has one), or the unit's children, as the tree stood that day."""
     if scope.root is None:
-        return [unit.id for unit in scope.units if unit.depth == 0]
+        tops = [unit.id for unit in scope.units if unit.depth == 0]
+        # A province is usually one root (the People's Committee's tree): its agencies, communes
+        # and enterprises are what the province's page compares, not the one total row.
+        if len(tops) == 1 and scope.tree.children(tops[0]):
+            return [unit.id for unit in scope.tree.children(tops[0])]
+        return tops
     return [unit.id for unit in scope.tree.children(scope.root.id)]
 
 
