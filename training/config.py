@@ -116,6 +116,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         "KHIEN_QUIZZES_DIR": "QUIZZES_DIR",
         "REDIS_URL": "REDIS_URL",
         "KHIEN_EXPORTS_DIR": "EXPORTS_DIR",
+        "KHIEN_PROVINCE_NAME": "PROVINCE_NAME",
+        "KHIEN_REPORT_ISSUING_BODY": "REPORT_ISSUING_BODY",
     }
     for var, key in direct.items():
         if env.get(var):
