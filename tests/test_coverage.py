@@ -209,10 +209,11 @@ def test_people_rows_hold_each_requirement_with_its_dates(province) -> None:
         for row in people_rows(Filters(BEFORE_MERGER))
     ]
     due, priority_due = date(2025, 4, 1), date(2025, 1, 31)
+    # person by person, in the order they were added
     assert [(r["unit_code"], r["full_name"]) for r in rows] == [
+        ("SA-1", "An"),
         ("SA", "Bình"),
         ("SA", "Cường"),
-        ("SA-1", "An"),
         ("SB", "Đào"),
         ("SB-1", "Giang"),
         ("SC", "=HYPERLINK(1)"),

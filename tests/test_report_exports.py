@@ -320,7 +320,7 @@ def test_units_below_target_are_filled_red_and_counted(ctx: None) -> None:
 def test_summary_charts_the_direct_sub_units_from_its_own_cells(ctx: None) -> None:
     root = unit_row("STTTT", "Sở", None, 0, 50.0)
     children = [unit_row(f"C{i:02d}", f"Phòng {i:02d}", "STTTT", 1, i, i) for i in range(35)]
-    grandchild = unit_row("G", "Tổ", "C01", 2, 10.0)
+    grandchild = unit_row("G", "Tổ Kỹ thuật", "C01", 2, 10.0)
     data = render_summary(tables={Table.UNIT: unit_frame(root, *children, grandchild)})
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         bars = package.read("xl/charts/chart1.xml").decode()
@@ -330,7 +330,7 @@ def test_summary_charts_the_direct_sub_units_from_its_own_cells(ctx: None) -> No
     assert columns.count("<c:ser>") == 2  # all staff and priority staff
     assert '<c:ptCount val="30"/>' in bars  # capped
     assert "Phòng 00" in bars
-    assert "Tổ" not in bars
+    assert "Tổ Kỹ thuật" not in bars
     assert "Phòng 30" not in bars
     summary = in_vi("Summary")
     assert re.search(rf"<c:f>'?{summary}'?!\$A\$\d+:\$A\$\d+</c:f>", bars)

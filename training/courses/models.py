@@ -155,6 +155,17 @@ class Completion(Model):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
+        # Covers "valid until when, as of a day" for a (person, course) pair without reading
+        # the row: the coverage reports ask it once per requirement (reports/coverage.py).
+        Index(
+            "ix_completions_pair_validity",
+            "person_id",
+            "course_id",
+            "completed_on",
+            "valid_until",
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,6 +24,7 @@ from training.org.units import require_unit
 from training.reports import snapshots as snapshot_service
 from training.reports.access import OutOfScope, filters_for
 from training.reports.annual_cli import annual_command
+from training.reports.bench_cli import bench_data_command
 from training.reports.columns import Table
 from training.reports.coverage import (
     Filters,
@@ -246,4 +247,4 @@ def snapshot_command(snapshot_id: int, fmt: str, table: str | None, out: Path, l
 report_group.add_command(purge_command)
 report_group.add_command(annual_command)
 
-commands = [report_group]
+commands = [report_group, bench_data_command]
