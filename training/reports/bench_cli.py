@@ -86,5 +86,3 @@ def bench_data_command(
         f"{summary.attempts:,} failed attempts"
     )
     click.echo(f"Done in {elapsed:.1f} s on {db.engine.url.get_backend_name()}.")
-
-
