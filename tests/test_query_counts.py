@@ -286,6 +286,7 @@ def office_world(app, make_unit, make_user) -> OfficeWorld:
 OFFICER_PAGES = {
     # the head-counts by unit, the units under it; coverage today: the tree of the day (twice:
     # the officer's scope, then the report's), the counts by unit, the targets in force
+    # (+2 on PostgreSQL: the report sets its planner settings and puts them back)
     "officer home": ("/", 7),
     # the units for the filter, the page of people with their units, the count
     "people": ("/people", 4),
@@ -296,9 +297,14 @@ OFFICER_PAGES = {
 }
 
 
+REPORT_PAGES = {"officer home"}
+
+
 @pytest.mark.parametrize("page", OFFICER_PAGES)
 def test_an_officer_page_costs_the_same_with_twenty_rows(office_world, count_queries, page):
     path, expected = OFFICER_PAGES[page]
+    if page in REPORT_PAGES and db.engine.dialect.name == "postgresql":
+        expected += 2  # coverage.streamed: one statement to set the planner, one to restore it
     path = path or f"/people/{office_world.subject_id}"
     small = _cost(office_world.client, path, count_queries)
     office_world.grow(20)
