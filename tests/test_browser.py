@@ -21,12 +21,14 @@ from werkzeug.serving import make_server
 
 from tests.helpers import PASSWORD, ROOT, TODAY, copy_sample_content
 from training.assignments.defaults import ensure_default_assignments
+from training.clock import utcnow
 from training.content.catalog import read_catalog
 from training.extensions import db
 from training.org.demo import seed_demo_province
 from training.org.models import Role, UnitKind
 from training.org.units import get_unit_by_code
 from training.quizzes.models import Attempt
+from training.reports.snapshots import freeze
 
 pytestmark = pytest.mark.browser
 
@@ -479,6 +481,22 @@ def test_every_page_fits_a_360_px_phone(phone, curriculum_url, make_user):
         "/reports/",  # the coverage dashboard: tables, SVG charts, filters
         f"/reports/?unit={cyber.id}",  # a unit's own people
         "/reports/jobs",
+    ):
+        check.in_both_languages(path)
+
+    make_user(role=Role.ICT_ADMIN, unit=get_unit_by_code("AG"), username="quantri.tinh")
+    snapshot = freeze(
+        TODAY, title="Kiểm tra năm của Sở Khoa học và Công nghệ", actor=None, now=utcnow()
+    )
+    db.session.commit()
+    check.after_click((By.CSS_SELECTOR, "header form[action$='/logout'] button"), "/auth/login")
+    _sign_in(phone, curriculum_url, "quantri.tinh")
+    _wait_for(phone, (By.TAG_NAME, "h1"), "Nguyễn Văn An")
+    for path in (
+        "/reports/targets",
+        "/reports/snapshots",
+        f"/reports/snapshots/{snapshot.id}",  # a 64-character checksum
+        "/reports/annual",
     ):
         check.in_both_languages(path)
 
