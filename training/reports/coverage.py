@@ -88,7 +88,14 @@ class Scope:
         return [unit.id for unit in self.units]
 
 
-def scope_on(filters: Filters) -> Scope:
+def scope_on(filters: Filters, known: Scope | None = None) -> Scope:
+    """The report's units. `known`: the scope a page already read for the same day and unit
+    (the dashboard asks three reports of one scope), so its tree is not read again."""
+    if known is not None:
+        root_id = known.root.id if known.root is not None else None
+        if known.tree.day != filters.as_of or root_id != filters.unit_id:
+            raise ValueError("a scope of another day or unit")
+        return known
     tree = tree_on(filters.as_of)
     if filters.unit_id is None:
         return Scope(tree, None, list(tree))
@@ -368,9 +375,9 @@ class UnitReport:
     overview: Overview
 
 
-def by_unit(filters: Filters) -> UnitReport:
+def by_unit(filters: Filters, scope: Scope | None = None) -> UnitReport:
     """Every unit of the scope as it stood on the day, each counting its whole subtree."""
-    scope = scope_on(filters)
+    scope = scope_on(filters, scope)
     own = _own_counts(filters, scope)
     units = scope.units
     # Each unit's counts go to itself and to every ancestor within the scope: a frame of
@@ -426,9 +433,9 @@ def _overview(filters: Filters, scope: Scope, totals: pd.Series) -> Overview:
     )
 
 
-def by_course(filters: Filters, *, lang: str = "vi") -> pd.DataFrame:
+def by_course(filters: Filters, *, lang: str = "vi", scope: Scope | None = None) -> pd.DataFrame:
     """Every course required of anyone in the scope on the day: one row per course."""
-    scope = scope_on(filters)
+    scope = scope_on(filters, scope)
     staff = _staff(filters, scope)
     pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
     c, s = pairs.c, staff.c
@@ -474,9 +481,9 @@ def by_course(filters: Filters, *, lang: str = "vi") -> pd.DataFrame:
     return _with_pct(frame)[names(Table.COURSE)]
 
 
-def people_statement(filters: Filters) -> tuple[Scope, Select[Any]]:
+def people_statement(filters: Filters, scope: Scope | None = None) -> tuple[Scope, Select[Any]]:
     """The people export: one row per requirement, in the contract's order, for streaming."""
-    scope = scope_on(filters)
+    scope = scope_on(filters, scope)
     staff = _staff(filters, scope)
     pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
     c, s = pairs.c, staff.c

@@ -169,11 +169,13 @@ def _breadcrumbs(scope: Scope, reader_root_id: int | None) -> list[UnitOnDay]:
     return chain
 
 
-def unit_people(filters: Filters, unit_id: int, *, page: int) -> Page[PersonLine]:
+def unit_people(
+    filters: Filters, unit_id: int, *, page: int, scope: Scope | None = None
+) -> Page[PersonLine]:
     """The people who sat in the unit itself that day, one row each, their requirements counted
     by status in SQL, a hundred to a page. Built on the people export's own statement, so a
     person's counts here add up to their lines in that file."""
-    _scope, statement = people_statement(replace(filters, unit_id=unit_id))
+    _scope, statement = people_statement(replace(filters, unit_id=unit_id), scope)
     rows = (
         statement.order_by(None)
         .add_columns(Person.id.label("person_id"))
@@ -295,7 +297,7 @@ def build_dashboard(
     current = lines[scope.root.id] if scope.root is not None else None
     people, without, headcount = None, 0, None
     if current is not None:
-        people = unit_people(filters, current.id, page=page)
+        people = unit_people(filters, current.id, page=page, scope=scope)
         own_staff = current.staff - sum(line.staff for line in sub_units)
         without = max(own_staff - people.total, 0)
         headcount = db.session.scalar(select(Unit.official_headcount).where(Unit.id == current.id))
@@ -309,7 +311,9 @@ def build_dashboard(
         sub_units=sub_units,
         people=people,
         people_without_courses=without,
-        courses=cast(list[dict[str, Any]], by_course(filters, lang=lang).to_dict("records")),
+        courses=cast(
+            list[dict[str, Any]], by_course(filters, lang=lang, scope=scope).to_dict("records")
+        ),
         months=completions_by_month(filters, scope),
     )
 
