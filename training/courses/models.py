@@ -155,8 +155,8 @@ class Completion(Model):
             sqlite_where=text("revoked_at IS NULL"),
             postgresql_where=text("revoked_at IS NULL"),
         ),
-        # Covers "valid until when, as of a day" for a (person, course) pair without reading
-        # the row: the coverage reports ask it once per requirement (reports/coverage.py).
+        # Covers "which completions were in force on a day" in (person, course) order without
+        # reading a row: the coverage reports merge it with the requirements (reports/coverage.py).
         Index(
             "ix_completions_pair_validity",
             "person_id",

@@ -1,7 +1,7 @@
 """Training coverage as of a day, by unit, by course and person by person.
 
-The definitions are the README's ("Coverage: what every number means"), and every report, screen,
-snapshot and the yearly report reads them from here. In short, for a day D:
+The definitions are the README's ("Coverage reports", "What every number means"), and every
+report, screen, snapshot and the yearly report reads them from here. In short, for a day D:
 
 - *staff*: people with a membership on D and not deactivated on D, counted in the unit they sat
   in on D; *priority* staff drafted classified documents on D or sat in a key department (or

@@ -1,6 +1,6 @@
 """Reports: coverage targets, frozen snapshots, background export jobs, units' official
-headcount, deactivation as a dated period, and a covering index for "valid until when" of a
-(person, course) pair, which the coverage reports ask once per requirement.
+headcount, deactivation as a dated period, and a covering index of completions in force by
+(person, course), which the coverage reports merge with the requirements.
 
 A report counts a person as staff on a day only if they were active that day, so deactivation
 becomes a dated `inactive` row of `person_flag_periods`. People already inactive get one from
