@@ -12,7 +12,7 @@ from tests.helpers import TODAY
 from training.assignments.defaults import ensure_default_assignments
 from training.assignments.models import Assignment, Requirement, TargetGroup
 from training.assignments.services import AssignmentData, create_assignment, end_assignment
-from training.assignments.status import Status, statuses
+from training.assignments.status import Status, status_counts, statuses
 from training.courses.models import (
     Audience,
     Completion,
@@ -260,3 +260,25 @@ def test_a_named_person_who_loses_priority_is_no_longer_required_the_priority_co
     db.session.commit()
     assert status_of(drafter, secrets, later) is None
     assert status_of(drafter, secrets, TODAY) == Status.NOT_STARTED  # what was required stays
+
+
+def test_status_counts_agree_with_the_statuses_pair_by_pair(make_user, make_course):
+    """The per-course counts (one statement, planned to sort in memory on PostgreSQL) are the
+    statuses counted: the benchmark's figure is of the same answer."""
+    people = [make_user() for _ in range(6)]
+    basics, other = make_course(), make_course()
+    assign(basics, due_days=10)
+    assign(other, due_days=90)
+    complete(people[0], basics, TODAY + timedelta(days=1))
+    complete(people[1], basics, TODAY - timedelta(days=400))  # long lapsed by the day counted
+    complete(people[2], other, TODAY + timedelta(days=2))
+    day = TODAY + timedelta(days=20)  # the basics deadline has passed
+    expected: dict[tuple[int, Status], int] = {}
+    for pair in statuses(day):
+        expected[pair.course_id, pair.status] = expected.get((pair.course_id, pair.status), 0) + 1
+    assert status_counts(day, by_course=True) == expected
+    assert expected[basics.id, Status.OVERDUE] == 4
+    assert expected[basics.id, Status.COMPLETED] == 1
+    totals = status_counts(day)
+    assert sum(totals.values()) == 12
+    assert totals[None, Status.OVERDUE] == 4

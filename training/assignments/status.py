@@ -40,6 +40,7 @@ from training.clock import VN_TZ
 from training.courses.models import Completion, LessonRead
 from training.extensions import db
 from training.org.models import Person
+from training.planner import planned
 from training.quizzes.models import Attempt
 
 EXPIRING_WITHIN_DAYS = 30
@@ -280,7 +281,9 @@ def status_counts(
     if by_course:
         statement = statement.group_by(rows.c.course_id)
     counts: dict[tuple[int | None, Status], int] = {}
-    for course_id, *numbers in db.session.execute(statement):
+    with planned(hash_agg=False):  # pairs sorted in memory, then counted as they come
+        found = db.session.execute(statement).all()
+    for course_id, *numbers in found:
         for status, n in zip(Status, numbers, strict=True):
             if n:
                 counts[course_id, status] = int(n)

@@ -38,7 +38,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     union_all,
 )
 from sqlalchemy.sql.selectable import CTE
@@ -50,6 +49,7 @@ from training.db import vn_day
 from training.extensions import db
 from training.org.history import TreeOnDay, UnitOnDay, tree_on, valid_on
 from training.org.models import Membership, Person, PersonFlag, PersonFlagPeriod, Unit
+from training.planner import planned
 from training.quizzes.models import Attempt
 from training.reports.columns import Table, names
 from training.reports.overview import Overview
@@ -260,42 +260,15 @@ def _pairs(filters: Filters, staff: CTE, *, scoped: bool) -> CTE:
     )
 
 
-_PLANNER = ("enable_hashagg", "enable_hashjoin", "work_mem")
-# One statement reads the settings and changes them (left to right), one puts them back.
-_SWAP_PLANNER = text(
-    "SELECT "
-    + ", ".join(f"current_setting('{name}')" for name in _PLANNER)
-    + ", "
-    + ", ".join(f"set_config('{name}', :{name}, true)" for name in _PLANNER)
-)
-_RESTORE_PLANNER = text(
-    "SELECT " + ", ".join(f"set_config('{name}', :{name}, true)" for name in _PLANNER)
-)
-
-
 @contextmanager
 def streamed(*, hash_joins: bool = False) -> Iterator[None]:
     """PostgreSQL: plan the report as merged streams over the (person, course) indexes instead
     of hash tables of every pair, with room to sort in memory. Measured at 60,000 staff
     (bench/coverage.py): hashing half a million pairs per key set, spilling to disk at the
     default work_mem, cost three to five times the merge. The by-course report keeps hash joins:
-    it re-sorts the pairs by course either way. The settings are local to the transaction and
-    put back as soon as the report has read its rows."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    it re-sorts the pairs by course either way."""
+    with planned(hash_agg=False, hash_joins=hash_joins):
         yield
-        return
-    wanted = {
-        "enable_hashagg": "off",
-        "enable_hashjoin": "on" if hash_joins else "off",
-        "work_mem": "64MB",
-    }
-    before = db.session.execute(_SWAP_PLANNER, wanted).one()
-    try:
-        yield
-    finally:
-        db.session.execute(
-            _RESTORE_PLANNER, dict(zip(_PLANNER, before[: len(_PLANNER)], strict=True))
-        )
 
 
 def _one(value: Any) -> ColumnElement[int]:
