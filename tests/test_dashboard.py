@@ -609,3 +609,19 @@ def test_a_province_with_one_root_compares_the_units_below_it(
     names = [name for name in units if name.startswith("Sở")]
     assert names == ["Sở Nội vụ", "Sở Tài chính"]
     assert not any(name.startswith("Tỉnh") for name in units)
+
+
+def test_a_day_before_the_officers_unit_existed_shows_today_and_says_why(
+    app: Flask, office, client_of
+) -> None:
+    """The office's units were founded today: last month they did not stand."""
+    client = client_of(office.officer)
+    last_month = (today_vn() - timedelta(days=30)).strftime("%d/%m/%Y")
+    page = page_of(client, f"/reports/?as_of={last_month}")
+    assert "did not exist on" in page
+    assert today_vn().strftime("%d/%m/%Y") in page
+    # a file is never silently of another day than asked
+    assert client.get(f"/reports/download/unit.csv?as_of={last_month}").status_code == 404
+    # another agency's unit still answers 404, on any day
+    other = f"/reports/?as_of={last_month}&unit={office.other.id}"
+    assert client.get(other).status_code == 404

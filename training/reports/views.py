@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -96,20 +97,40 @@ def _filter_form(source: Any) -> DashboardForm:
     return form
 
 
-def _filters(form: DashboardForm) -> Filters:
+def _filters(form: DashboardForm, *, or_today: bool = False) -> Filters:
+    """`or_today`: the dashboard shows today's figures, and says why, for a unit of the
+    reader's that did not stand on the day asked; a download answers 404 instead."""
     day = None if form.as_of.errors else form.as_of.data
-    try:
+
+    def on(as_of: date) -> Filters:
         return filters_for(
             current_person(),
-            as_of=day or today_vn(),
+            as_of=as_of,
             unit_id=None if form.unit.errors else form.unit.data,
             course_id=None if form.course.errors else (form.course.data or None),
             priority_only=bool(form.priority.data),
         )
+
+    try:
+        return on(day or today_vn())
     except OutOfScope:
-        abort(404)
+        if not or_today or day is None or day == today_vn():
+            abort(404)
     except NoScope:
         abort(403)
+    # Another unit's id still answers 404 today, as a missing one would.
+    try:
+        today = on(today_vn())
+    except OutOfScope:
+        abort(404)
+    flash(
+        _(
+            "This unit did not exist on %(date)s: the figures are as of today.",
+            date=dateformat(day),
+        ),
+        "info",
+    )
+    return today
 
 
 def _query(filters: Filters, *, unit: int | None = None) -> dict[str, Any]:
@@ -151,11 +172,11 @@ def _charts(board: Dashboard) -> dict[str, Any]:
 @role_required(*MANAGERS)
 def dashboard() -> ResponseReturnValue:
     form = _filter_form(request.args)
-    filters = _filters(form)
+    filters = _filters(form, or_today=True)
     board = build_dashboard(
         filters, reader_root_id=_reader_root(), lang=_lang(), page=page_number(request.args)
     )
-    if form.as_of.data is None and not form.as_of.errors:
+    if not form.as_of.errors:
         form.as_of.data = filters.as_of  # shown in the box: the day the figures are of
     query = _query(filters)
     here = board.current.id if board.current else None
