@@ -298,7 +298,10 @@ def test_csv_xlsx_and_json_of_a_report_hold_the_same_numbers(app, province, tmp_
     assert text.startswith(b"\xef\xbb\xbf")
     from_csv = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
     from_json = json.loads((tmp_path / "u.json").read_text("utf-8"))
-    sheet = openpyxl.load_workbook(tmp_path / "u.xlsx").worksheets[1]
+    book = openpyxl.load_workbook(tmp_path / "u.xlsx")
+    summary = [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
+    assert "Toàn tỉnh" in summary  # the scope, named
+    sheet = book.worksheets[1]
     from_xlsx = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(from_csv) == len(from_json) == len(from_xlsx) == 6
     for csv_row, json_row, xlsx_row in zip(from_csv, from_json, from_xlsx, strict=True):

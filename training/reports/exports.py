@@ -306,7 +306,7 @@ def _write_summary(
     sheet.set_column(0, 0, 40)
     sheet.set_column(1, 2, 22)
     sheet.write_string(0, 0, _("Training coverage report"), styles.title)
-    scope = overview.scope_name
+    scope = overview.scope_name or _("The whole province")
     if overview.scope_code:
         scope = f"{scope} ({overview.scope_code})"
     sheet.write_string(2, 0, _("Scope"), styles.label)
