@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask_migrate import upgrade
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from tests.helpers import PASSWORD, TODAY, Snapshots, copy_sample_content
 from training import create_app
@@ -63,9 +64,30 @@ def _commit_without_fsync(dbapi_connection: Any, connection_record: Any) -> None
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    default = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    return os.environ.get("TEST_DATABASE_URL", default)
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """SQLite: a file of this run (of this worker, under pytest-xdist). PostgreSQL: the named
+    empty database, or with several workers one database per worker beside it, created for
+    the run and dropped after it, so that no two workers ever wipe each other's rows."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if worker_id == "master":
+        yield url
+        return
+    own = make_url(url)
+    own = own.set(database=f"{own.database}_{worker_id}")
+    admin = create_engine(own.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = admin.dialect.identifier_preparer.quote(own.database or "")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield own.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 def _dispose(app: Flask) -> None:
