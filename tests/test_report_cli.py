@@ -8,12 +8,14 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from tests.assignment_world import assign, complete
-from training.clock import today_vn
+from training.clock import today_vn, utcnow
 from training.extensions import db
-from training.reports.models import CoverageTarget, Snapshot
+from training.reports.models import CoverageTarget, Snapshot, TargetGroup
 
 
 def _run(app, *args: str):
@@ -151,3 +153,30 @@ def test_for_an_officer_the_report_is_their_subtree_only(app, office, make_user,
     )
     assert refused.exit_code != 0
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_database_keeps_one_target_in_force_per_group(app, office) -> None:
+    """Two administrators replacing a target at the same moment: the index refuses the second
+    row in force, however the check before it went."""
+    assert (
+        _run(
+            app, "target", "--group", "priority", "--percent", "100", "--by", "30/06/2027"
+        ).exit_code
+        == 0
+    )
+    db.session.add(
+        CoverageTarget(
+            group_name=TargetGroup.PRIORITY, percent=90, due_on=today_vn(), set_at=utcnow()
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CoverageTarget)
+            .where(CoverageTarget.withdrawn_at.is_(None))
+        )
+        == 1
+    )

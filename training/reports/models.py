@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from training.clock import utcnow
@@ -29,7 +29,15 @@ class CoverageTarget(Model):
     __tablename__ = "coverage_targets"
     __table_args__ = (
         CheckConstraint("percent > 0 AND percent <= 100", name="percent_range"),
-        Index("ix_coverage_targets_group", "group_name", "withdrawn_at"),
+        # One target in force per group, by index: two administrators replacing it at the
+        # same moment cannot leave two in force.
+        Index(
+            "uq_coverage_targets_in_force",
+            "group_name",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from training.errors import RuleViolation
 from training.extensions import db
@@ -101,8 +102,13 @@ def set_target(
         set_by_id=actor.id if actor else None,
         set_at=now,
     )
-    db.session.add(target)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(target)
+    except IntegrityError as err:  # the index decides: someone set one at the same moment
+        raise RuleViolation(
+            None, _("Someone else set this target at the same moment: look at it again.")
+        ) from err
     return target
 
 

@@ -54,7 +54,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coverage_targets'))
     )
     with op.batch_alter_table('coverage_targets', schema=None) as batch_op:
-        batch_op.create_index('ix_coverage_targets_group', ['group_name', 'withdrawn_at'], unique=False)
+        batch_op.create_index(
+            "uq_coverage_targets_in_force",
+            ["group_name"],
+            unique=True,
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+        )
 
     op.create_table('export_jobs',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -111,7 +117,7 @@ def downgrade() -> None:
 
     op.drop_table('export_jobs')
     with op.batch_alter_table('coverage_targets', schema=None) as batch_op:
-        batch_op.drop_index('ix_coverage_targets_group')
+        batch_op.drop_index("uq_coverage_targets_in_force")
 
     op.drop_table('coverage_targets')
     op.drop_table('coverage_snapshots')
