@@ -30,12 +30,14 @@ pytest_plugins: list[str] = ["tests.query_count", "tests.assignment_world"]
 def _isolate_requests(app: Flask) -> Flask:
     """In production every request gets its own app context. In tests the test's own context
     is active, so Flask reuses it for each request and `g` would carry the signed-in user
-    (Flask-Login) and the locale (Flask-Babel) from one request, or one client, to the next."""
+    (Flask-Login), the locale (Flask-Babel) and the province settings read for the page from
+    one request, or one client, to the next."""
 
     @app.before_request
     def _fresh_request_state() -> None:
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)
+        g.pop("province_values", None)
 
     return app
 

@@ -85,3 +85,13 @@ def test_forged_sign_out_is_refused(csrf_app, make_user):
     client = _signed_in(csrf_app, make_user())
     assert client.post("/auth/logout").status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_forged_province_settings_change_nothing(csrf_app, make_user, make_unit):
+    from training.org.models import ProvinceSetting
+
+    admin = make_user(role=Role.ICT_ADMIN, unit=make_unit())
+    client = _signed_in(csrf_app, admin)
+    response = client.post("/content/province", data={"incident_phone": "0296 3 861 234"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(ProvinceSetting)) == 0

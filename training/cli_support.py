@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import click
 
 from training.clock import parse_date, today_vn
+from training.errors import KhienError, RuleViolations
+from training.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,3 +46,22 @@ def effective_date_option(function: F) -> F:
 
 def effective(on: date | None) -> date:
     return on or today_vn()
+
+
+T = TypeVar("T")
+
+
+def run_or_exit(action: Callable[[], T]) -> T:
+    """Run a service call and commit; a refused rule rolls back and exits 1 with its message,
+    every problem of the record on its own line (the web's twin is `web.commit_or_show`)."""
+    try:
+        result = action()
+    except RuleViolations as err:
+        db.session.rollback()
+        lines = [f"{p.field}: {p.message}" if p.field else p.message for p in err.problems]
+        raise click.ClickException("\n".join(lines)) from err
+    except KhienError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from err
+    db.session.commit()
+    return result

@@ -4,8 +4,9 @@ Directive 288/CT-UBND asks every agency to train all its staff (D2), priority st
 those in key departments and those who draft secret documents), and its IT staff in running and
 securing its systems (D4); the all-staff courses teach the working rules of D3. The windows are
 the province's choice, editable by the ICT admin: 90 days for everyone, 30 for priority staff,
-60 for the IT track. Each default is made once (`default_key`, unique), so running `init` again,
-or after the admin changed a window, changes nothing.
+60 for the IT track and for the heads of units' course (D1, D4, D5: what a head directs,
+provides and checks). Each default is made once (`default_key`, unique), so running `init`
+again, or after the admin changed a window, changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from training.extensions import db
 EVERYONE_DAYS = 90
 PRIORITY_DAYS = 30
 IT_STAFF_DAYS = 60
+UNIT_HEAD_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ RULES = {
     Audience.ALL: DefaultRule(TargetGroup.EVERYONE, EVERYONE_DAYS, PRIORITY_DAYS, "D2, D3"),
     Audience.PRIORITY: DefaultRule(TargetGroup.PRIORITY, PRIORITY_DAYS, None, "D2"),
     Audience.IT_STAFF: DefaultRule(TargetGroup.IT_STAFF, IT_STAFF_DAYS, None, "D4"),
+    Audience.UNIT_HEADS: DefaultRule(TargetGroup.UNIT_HEADS, UNIT_HEAD_DAYS, None, "D1, D4, D5"),
 }
 
 

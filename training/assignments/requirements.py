@@ -52,6 +52,8 @@ def fits(assignment: Assignment) -> ColumnElement[bool]:
         conditions.append(priority_now())
     elif course_audience == Audience.IT_STAFF and assignment.audience != TargetGroup.IT_STAFF:
         conditions.append(Person.is_it_staff.is_(True))
+    elif course_audience == Audience.UNIT_HEADS and assignment.audience != TargetGroup.UNIT_HEADS:
+        conditions.append(Person.is_unit_head.is_(True))
     if assignment.audience == TargetGroup.NAMED:
         conditions.append(
             exists().where(

@@ -82,6 +82,7 @@ _GROUPS_FOR = {
     Audience.ALL: set(TargetGroup),
     Audience.PRIORITY: {TargetGroup.PRIORITY, TargetGroup.NAMED},
     Audience.IT_STAFF: {TargetGroup.IT_STAFF, TargetGroup.NAMED},
+    Audience.UNIT_HEADS: {TargetGroup.UNIT_HEADS, TargetGroup.NAMED},
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from training.content.style import style_problems
 from training.courses.files import CourseSource, read_course
 from training.quizzes.files import QuizFile, QuizSource, peek_course, read_quiz
 from training.sources.clauses import CLAUSE_FILE, Clause, load_clauses
@@ -67,6 +68,7 @@ def read_catalog(courses_dir: Path, quizzes_dir: Path) -> Catalog:
             read_quiz(file, clause_ids=catalog.clauses, course_slugs=slugs, seen_ids=seen_ids)
         )
     _flag_courses_with_broken_quizzes(catalog)
+    catalog.problems.extend(style_problems(courses_dir, catalog.courses, catalog.quizzes))
     return catalog
 
 

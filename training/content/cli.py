@@ -8,12 +8,13 @@ import click
 from flask.cli import AppGroup
 
 from training.content.catalog import content_dirs, read_catalog
+from training.content.province_cli import province_cli
 from training.content.sync import run_sync
 from training.content.trace import coverage, markdown_table
 from training.sources.problems import Severity
 
 content_cli = AppGroup("content", help="Course and quiz files: check, load, trace.")
-commands = (content_cli,)
+commands = (content_cli, province_cli)
 
 
 @content_cli.command("check")

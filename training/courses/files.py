@@ -15,6 +15,7 @@ from pathlib import Path
 
 from training.courses.models import Audience
 from training.sources.fields import LANGUAGES, FieldChecker, as_mapping, lang_name
+from training.sources.placeholders import names_in, problem_with
 from training.sources.problems import ContentProblem, Severity, has_errors
 from training.sources.yamlfile import LineDict, YamlError, load_yaml
 
@@ -223,6 +224,15 @@ def _read_lesson_file(
     if lang == "vi" or not lesson.clauses:
         lesson.clauses = clauses
     _check_raw_html(check, body, lesson.body_lines[lang])
+    _check_placeholders(check, body, lesson.body_lines[lang])
+
+
+def _check_placeholders(check: FieldChecker, body: str, first_line: int) -> None:
+    """An error: a mistyped setting name would show its braces to every learner."""
+    for offset, inside in names_in(body):
+        problem = problem_with(inside)
+        if problem is not None:
+            check.error(first_line + offset, problem)
 
 
 def _leading_blank_lines(lines: list[str]) -> int:

@@ -23,6 +23,7 @@ class Audience(enum.StrEnum):
     ALL = "all"
     PRIORITY = "priority"
     IT_STAFF = "it_staff"
+    UNIT_HEADS = "unit_heads"  # heads of units: what the directive asks them to direct
 
 
 class CompletionMethod(enum.StrEnum):

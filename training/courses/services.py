@@ -25,17 +25,21 @@ from training.courses.models import (
 from training.extensions import db
 from training.memo import cache_found
 from training.org.models import Person
+from training.org.province import fill_html
 
 
 def audience_fits(audience: Audience, person: Person) -> bool:
     """D2: priority courses are for those who draft secret documents or work in key
-    departments; the IT track for IT staff; everything else for everyone. Priority is asked
+    departments; the IT track for IT staff; the heads' course for unit heads (D1, D4, D5);
+    everything else for everyone. Priority is asked
     only when it matters, so the common case (a course for everyone) needs nothing beyond the
     person's own row."""
     if audience == Audience.ALL:
         return True
     if audience == Audience.IT_STAFF:
         return person.is_it_staff
+    if audience == Audience.UNIT_HEADS:
+        return person.is_unit_head
     return person.is_priority
 
 
@@ -247,7 +251,7 @@ def lesson_page(outline: Outline, key: str, lang: str) -> LessonPage | None:
         outline,
         key,
         entry.titles[shown],
-        lesson_html(entry.hashes[shown]),
+        fill_html(lesson_html(entry.hashes[shown]), shown),
         shown,
         is_read,
         previous,

@@ -4,7 +4,6 @@ one commit per command, a clear message and a non-zero exit on bad input."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
@@ -13,9 +12,9 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from training.cli_support import DateParam, effective, effective_date_option
+from training.cli_support import run_or_exit as _run
 from training.clock import today_vn
 from training.errors import RuleViolation
-from training.extensions import db
 from training.org import units as unit_services
 from training.org.history import tree_on
 from training.org.models import Person, Role, Unit, UnitKind
@@ -31,17 +30,6 @@ units_cli = AppGroup("units", help="The organisation tree: add, move, merge and 
 users_cli = AppGroup("users", help="People and their accounts.")
 commands = (units_cli, users_cli)
 T = TypeVar("T")
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run a service call; a broken rule rolls back and exits 1 with its message."""
-    try:
-        result = action()
-    except RuleViolation as err:
-        db.session.rollback()
-        raise click.ClickException(err.message) from err
-    db.session.commit()
-    return result
 
 
 @units_cli.command("add")

@@ -26,9 +26,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from training.clock import utcnow
 from training.extensions import db
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
+from training.org.province import SettingChange, save_settings
 from training.org.units import (
     add_unit,
     get_unit_by_code,
@@ -259,6 +261,37 @@ POSITIONS = (
     "Kế toán viên",
 )
 LEARNERS_PER_DIVISION = 3
+HEAD_POSITION = "Trưởng phòng"
+# What the province publishes, filled into the lessons: every value is invented and says so,
+# so nobody reports a real incident to a demo address. The phone number cannot be dialled.
+DEMO_SETTINGS = {
+    "name": SettingChange("tỉnh An Giang (demo)", "An Giang province (demo)"),
+    "incident_body": SettingChange(
+        "Đầu mối tiếp nhận sự cố mẫu (demo)", "Sample incident contact point (demo)"
+    ),
+    "incident_phone": SettingChange("000 000 0000"),
+    "incident_email": SettingChange(f"bao-su-co@{EMAIL_DOMAIN}"),
+    "incident_form": SettingChange("https://baocaosuco.angiang-demo.example/"),
+    "security_body": SettingChange(
+        "Công an tỉnh — đầu mối an ninh mạng mẫu (demo)",
+        "Provincial Police — sample network-security contact (demo)",
+    ),
+    "signature_body": SettingChange(
+        "Đầu mối chữ ký số mẫu (demo)", "Sample digital-signature contact (demo)"
+    ),
+    "document_system": SettingChange(
+        "Hệ thống quản lý văn bản và điều hành mẫu (demo)",
+        "Sample document-management system (demo)",
+    ),
+    "document_system_url": SettingChange("https://vanban.angiang-demo.example/"),
+    "mail_system": SettingChange(
+        "Hệ thống thư điện tử công vụ mẫu (demo)", "Sample official mail system (demo)"
+    ),
+    "mail_domain": SettingChange(EMAIL_DOMAIN),  # the demo staff's own addresses
+    "ict_department": SettingChange(
+        "Đơn vị phụ trách công nghệ thông tin mẫu (demo)", "Sample provincial ICT body (demo)"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -375,15 +408,18 @@ def seed_demo_province(*, today: date) -> bool:
         for index in range(LEARNERS_PER_DIVISION):
             full_name = _generated_name(rng)
             position = rng.choice(POSITIONS)
+            head = index == LEARNERS_PER_DIVISION - 1  # the heads' course needs its audience
             add(
                 PersonData(
                     username=_username(full_name, taken),
                     full_name=full_name,
                     unit=units[code],
-                    position=position,
+                    position=HEAD_POSITION if head else position,
                     drafts_classified=key and (index == 0 or position == "Văn thư"),
+                    is_unit_head=head,
                 )
             )
+    save_settings(DEMO_SETTINGS, actor=None, now=utcnow())
     if today >= STTTT_MERGER:
         _merge_information_department(units)
     if today >= TWO_LEVEL:

@@ -258,3 +258,18 @@ class PersonFlagPeriod(Model):
     flag: Mapped[PersonFlag] = mapped_column(str_enum(PersonFlag))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
+
+
+class ProvinceSetting(Model):
+    """One thing the province publishes for its staff (where to report an incident, the name
+    of its document system …), filled into lessons and questions wherever they write
+    `{{province.NAME}}`. A row exists only for a setting that has a value: clearing one deletes
+    it, and the pages show a neutral notice in its place."""
+
+    __tablename__ = "province_settings"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    value_en: Mapped[str | None] = mapped_column(Text)  # bodies and systems have English names
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from training.quizzes.models import QuestionType
 from training.sources.fields import FieldChecker, as_mapping, lang_name
+from training.sources.placeholders import names_in, problem_with
 from training.sources.problems import ContentProblem, has_errors
 from training.sources.yamlfile import LineDict, LineList, YamlError, load_yaml
 from training.text import nfc
@@ -194,11 +195,32 @@ def _read_question(
         if "answer" in data:
             check.error(data.line_of("answer"), f"a {kind} question has 'choices', not 'answer'")
         choices = _read_choices(check, data, QuestionType(kind))
+    _check_placeholders(check, data, texts, explanations, choices)
     if question_id is None or kind is None:
         return None
     return QuestionSource(
         question_id, QuestionType(kind), clauses, texts, choices, answer, explanations, line
     )
+
+
+def _check_placeholders(
+    check: FieldChecker,
+    data: LineDict,
+    texts: dict[str, str],
+    explanations: dict[str, str],
+    choices: list[ChoiceSource],
+) -> None:
+    """An error, as in lessons: a mistyped setting name would show its braces."""
+    where = (
+        [(data.line_of("text"), t) for t in texts.values()]
+        + [(data.line_of("explanation"), t) for t in explanations.values()]
+        + [(data.line_of("choices"), t) for c in choices for t in c.texts.values()]
+    )
+    for line, text in where:
+        for _offset, inside in names_in(text):
+            problem = problem_with(inside)
+            if problem is not None:
+                check.error(line, problem)
 
 
 def _read_choices(check: FieldChecker, data: LineDict, kind: QuestionType) -> list[ChoiceSource]:

@@ -15,6 +15,7 @@ from training.courses.panels import add_course_panel
 from training.extensions import db
 from training.forms import ConfirmForm
 from training.org.access import current_person, login_required
+from training.org.province import fill_text
 from training.quizzes import attempts
 from training.quizzes.models import Attempt, AttemptStatus, Quiz
 from training.quizzes.panel import quiz_panel
@@ -26,6 +27,12 @@ bp = Blueprint("quizzes", __name__, template_folder="templates")
 def _add_quiz_panel(state: BlueprintSetupState) -> None:
     """The course page shows the quiz without courses importing quizzes."""
     add_course_panel(state.app, quiz_panel)
+
+
+@bp.app_template_filter("province")
+def province_filter(text: str, lang: str) -> str:
+    """A question's text with the province's published settings filled in."""
+    return fill_text(text, lang)
 
 
 def _lang() -> str:

@@ -291,6 +291,8 @@ class _Story:
                 continue
             if course.audience == Audience.IT_STAFF:
                 share = IT_COURSE if person.is_it_staff else 0.0
+            elif course.audience == Audience.UNIT_HEADS:
+                share = IT_COURSE if person.is_unit_head else 0.0
             elif course.audience == Audience.PRIORITY:
                 share = PRIORITY_COURSE if person.is_priority else 0.0
             else:

@@ -1,0 +1,114 @@
+"""One term per concept: the terms file (`courses/terms.yml`) and the search for its variants.
+
+Thousands of readers meet the same idea in eight courses; five names for the official mailbox
+read as five different things. The file lists the preferred term and the variants to flag, and
+`content check` warns wherever a lesson or question uses one. Dates get the same treatment:
+officials write dd/mm/yyyy, with two-digit days and months.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.sources.problems import ContentProblem, Severity
+from training.sources.yamlfile import LineDict, LineList, YamlError, load_yaml
+
+TERMS_FILE = "terms.yml"
+TERM_KEYS = ("preferred", "lang", "variants", "allowed", "why")
+# Text quoted word for word (“…”) is the source's wording, not ours.
+_QUOTED = re.compile(r"“[^”]*”")
+_LOOSE_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+@dataclass(frozen=True)
+class Term:
+    preferred: str
+    lang: str
+    variants: tuple[re.Pattern[str], ...]
+    allowed: tuple[str, ...]
+    why: str
+
+
+def _pattern(variant: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(variant)}(?!\w)", re.IGNORECASE)
+
+
+def load_terms(path: Path) -> tuple[list[Term], list[ContentProblem]]:
+    """The terms, or the problems that keep the file from being used (no file: no terms)."""
+    if not path.is_file():
+        return [], []
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlError as err:
+        return [], [ContentProblem(path, err.line, err.message)]
+    entries = data.get("terms") if isinstance(data, LineDict) else None
+    if not isinstance(entries, LineList):
+        return [], [ContentProblem(path, 1, "the terms file needs a 'terms' list")]
+    terms: list[Term] = []
+    problems: list[ContentProblem] = []
+    for index, entry in enumerate(entries):
+        line = entries.line_of(index)
+        if not isinstance(entry, LineDict):
+            problems.append(ContentProblem(path, line, "a term is a mapping"))
+            continue
+        unknown = sorted(set(entry) - set(TERM_KEYS))
+        variants = entry.get("variants")
+        allowed = entry.get("allowed", [])
+        if unknown:
+            problems.append(ContentProblem(path, line, f"unknown key {unknown[0]!r} in a term"))
+        elif (
+            not isinstance(entry.get("preferred"), str)
+            or entry.get("lang") not in ("vi", "en")
+            or not isinstance(variants, list)
+            or not all(isinstance(v, str) and v for v in variants)
+            or not isinstance(allowed, list)
+        ):
+            problems.append(
+                ContentProblem(
+                    path, line, "a term needs 'preferred', 'lang' (vi or en) and 'variants'"
+                )
+            )
+        else:
+            terms.append(
+                Term(
+                    entry["preferred"],
+                    entry["lang"],
+                    tuple(_pattern(v) for v in sorted(variants, key=len, reverse=True)),
+                    tuple(str(a) for a in allowed),
+                    str(entry.get("why", "")),
+                )
+            )
+    return terms, problems
+
+
+def term_warnings(text: str, lang: str, terms: list[Term]) -> Iterator[tuple[int, str]]:
+    """(line offset, message) for every variant and every loosely written date in text."""
+    for offset, line in enumerate(text.splitlines()):
+        plain = _QUOTED.sub("", line)
+        for term in terms:
+            if term.lang != lang:
+                continue
+            checked = plain
+            for phrase in term.allowed:
+                checked = re.sub(re.escape(phrase), "", checked, flags=re.IGNORECASE)
+            match = next((m for v in term.variants if (m := v.search(checked))), None)
+            if match:  # one warning per term and line: the longest variant that matched
+                why = f" ({term.why})" if term.why else ""
+                yield offset, f"write {term.preferred!r}, not {match[0]!r}{why}"
+        for match in _LOOSE_DATE.finditer(plain):
+            day, month, year = match.groups()
+            if len(day) < 2 or len(month) < 2:
+                yield (
+                    offset,
+                    (
+                        f"write the date {match[0]} as dd/mm/yyyy: "
+                        f"{int(day):02d}/{int(month):02d}/{year}"
+                    ),
+                )
+
+
+def warning(path: Path, line: int, message: str) -> ContentProblem:
+    return ContentProblem(path, line, message, Severity.WARNING)
