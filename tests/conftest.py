@@ -189,6 +189,7 @@ def make_user(make_unit: Callable[..., Unit]) -> Callable[..., Person]:
         password: str | None = PASSWORD,
         classified: bool = False,
         it_staff: bool = False,
+        unit_head: bool = False,
         today: date = TODAY,
     ) -> Person:
         unit = unit or make_unit()
@@ -199,6 +200,7 @@ def make_user(make_unit: Callable[..., Unit]) -> Callable[..., Person]:
             role=role,
             drafts_classified=classified,
             is_it_staff=it_staff,
+            is_unit_head=unit_head,
         )
         person = create_person(data, actor=None, password=password, today=today)
         db.session.commit()

@@ -20,6 +20,7 @@ from training.courses.models import (
     CourseVersion,
     LessonRead,
 )
+from training.courses.services import courses_for
 from training.errors import NotAllowed, RuleViolations
 from training.extensions import db
 from training.org.models import Person, Role, Unit
@@ -211,11 +212,13 @@ def test_the_directive_defaults_are_made_once(make_user, make_course):
     make_course("foundations")
     make_course("state-secrets", audience=Audience.PRIORITY)
     make_course("it-staff", audience=Audience.IT_STAFF)
+    make_course("unit-heads", audience=Audience.UNIT_HEADS)
     drafter = make_user(classified=True)
     it = make_user(it_staff=True)
+    head = make_user(unit_head=True)
     made = ensure_default_assignments(TODAY)
     db.session.commit()
-    assert len(made) == 3
+    assert len(made) == 4
     assert ensure_default_assignments(TODAY) == []
     due = {
         (p, c): d
@@ -230,6 +233,28 @@ def test_the_directive_defaults_are_made_once(make_user, make_course):
     assert due[it.id, "foundations"] == TODAY + timedelta(days=90)
     assert due[it.id, "it-staff"] == TODAY + timedelta(days=60)
     assert (it.id, "state-secrets") not in due
+    assert due[head.id, "unit-heads"] == TODAY + timedelta(days=60)
+    assert due[head.id, "foundations"] == TODAY + timedelta(days=90)
+    assert (it.id, "unit-heads") not in due
+    assert (drafter.id, "unit-heads") not in due
+
+
+def test_the_heads_course_is_open_only_to_unit_heads(make_user, make_course):
+    course = make_course("unit-heads", audience=Audience.UNIT_HEADS)
+    head, clerk = make_user(unit_head=True), make_user()
+    assert [c.course.slug for c in courses_for(head, today=TODAY)] == ["unit-heads"]
+    assert courses_for(clerk, today=TODAY) == []
+    with pytest.raises(RuleViolations, match="không dành cho tất cả"):
+        create_assignment(
+            AssignmentData(course, TargetGroup.EVERYONE, due_days=30), actor=None, today=TODAY
+        )
+    db.session.rollback()
+    with pytest.raises(RuleViolations, match="không dành cho Nguyễn Văn An"):
+        create_assignment(
+            AssignmentData(course, TargetGroup.NAMED, people=[clerk], due_days=30),
+            actor=None,
+            today=TODAY,
+        )
 
 
 def test_editing_a_person_through_the_service_follows_the_unit(make_user, make_unit, make_course):

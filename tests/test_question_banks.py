@@ -13,6 +13,7 @@ import pytest
 
 from training.content.catalog import read_catalog
 from training.quizzes.cues import (
+    CUE_CEILING,
     STRATEGIES,
     longest,
     pass_rate,
@@ -24,14 +25,13 @@ from training.quizzes.models import QuestionType
 from training.sources.terms import load_terms, term_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
-CEILING = 0.02
 SHIPPED = read_catalog(ROOT / "courses", ROOT / "quizzes").quizzes
 
 
 @pytest.mark.parametrize("quiz", SHIPPED, ids=[q.slug for q in SHIPPED])
 def test_no_surface_cue_passes_a_shipped_bank(quiz):
     rates = simulate(quiz, attempts=3000)
-    leaks = {name: f"{rate:.1%}" for name, rate in rates.items() if rate > CEILING}
+    leaks = {name: f"{rate:.1%}" for name, rate in rates.items() if rate > CUE_CEILING}
     assert not leaks, f"{quiz.slug}: a non-reader passes by {leaks}"
 
 
@@ -75,7 +75,7 @@ def test_the_simulation_catches_a_bank_whose_key_is_the_longest_option():
             for i in range(20)
         ]
     )
-    assert max(simulate(sound).values()) <= CEILING
+    assert max(simulate(sound).values()) <= CUE_CEILING
     assert len(STRATEGIES) >= 3
 
 
@@ -112,3 +112,31 @@ def test_terms_flag_variants_but_not_quotes_definitions_or_other_languages():
     assert "01/07/2026" in found[1][1]
     assert list(term_warnings("Ms Lan asks anh Minh.", "en", terms))
     assert not list(term_warnings("Dùng phần mềm diệt virus.", "en", terms))
+
+
+def test_the_cues_command_fails_a_bank_a_non_reader_passes(app, content):
+    import yaml
+
+    questions = [
+        {
+            "id": f"sa-{i:03d}",
+            "type": "single",
+            "clauses": ["D3.2"],
+            "text": {"vi": f"Câu {i}?", "en": f"Question {i}?"},
+            "choices": [
+                {"vi": "Báo ngay cho cán bộ phụ trách", "en": "Report at once", "correct": True},
+                {"vi": "Bỏ qua", "en": "Ignore"},
+                {"vi": "Xóa", "en": "Delete"},
+            ],
+            "explanation": {"vi": "Vì vậy.", "en": "Because."},
+        }
+        for i in range(1, 11)
+    ]
+    bank = {"slug": "sample", "course": "sample", "questions_per_attempt": 5}
+    (content / "quizzes" / "sample.yml").write_text(
+        yaml.safe_dump({**bank, "questions": questions}, allow_unicode=True), encoding="utf-8"
+    )
+    result = app.test_cli_runner().invoke(args=["content", "cues", "sample"])
+    assert result.exit_code == 1
+    assert "longest            100.0%  <- above 2 %" in result.output
+    assert "the keyed option is the longest in 10 of 10" in result.output

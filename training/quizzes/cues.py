@@ -22,6 +22,8 @@ from training.quizzes.models import QuestionType
 # Limits of `content check`'s per-bank warnings (quizzes/README.md states them).
 LONGEST_KEY_SHARE = 0.35
 TRUE_FALSE_ONE_WAY_SHARE = 0.65
+# The share of attempts any strategy may pass (tests/test_question_banks.py holds banks to it).
+CUE_CEILING = 0.02
 # A pattern needs enough questions to be one: two questions out of three prove nothing.
 MIN_SINGLE, MIN_TRUE_FALSE, MIN_MULTIPLE = 5, 4, 3
 
