@@ -503,3 +503,41 @@ def test_drawing_is_random_but_frozen(app, learner):
     keys = [q.key for q in attempt.questions]
     assert len(keys) == 2
     assert len(set(keys)) == 2
+
+
+def test_the_feedback_of_the_picked_choice_shows_after_grading_and_never_before(
+    app, content, sync, make_user
+):
+    bank = content / "quizzes" / "sample.yml"
+    text = bank.read_text(encoding="utf-8")
+    wrong = '      - vi: "Gmail"\n        en: "Gmail"\n    explanation:'
+    assert wrong in text
+    bank.write_text(
+        text.replace("questions_per_attempt: 2", "questions_per_attempt: 3").replace(  # all drawn
+            wrong,
+            '      - vi: "Gmail"\n        en: "Gmail"\n'
+            "        feedback:\n"
+            '          vi: "Gmail là thư điện tử công cộng: văn bản rời khỏi hệ thống của tỉnh."\n'
+            '          en: "Gmail is public mail: the document leaves the province\'s system."\n'
+            "    explanation:",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    check = app.test_cli_runner().invoke(args=["content", "check"])
+    assert "feedback" not in check.output  # a known field
+    assert sync().exit_code == 0
+    person = make_user(username="hocvien3", full_name="Đỗ Thị Hoa")
+    client = app.test_client()
+    sign_in(client, person.username)
+    for key in ("01-intro", "02-email"):
+        client.post(f"/courses/sample/lessons/{key}/read")
+    feedback = "Gmail là thư điện tử công cộng"
+    attempt = _start(client)
+    first = next(q for q in attempt.questions if q.key == "sa-001")
+    assert feedback not in client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    gmail = next(i for i, c in enumerate(first.payload["choices"]) if c["text"]["vi"] == "Gmail")
+    page = client.post(
+        f"/attempts/{attempt.id}", data={f"q{first.position}": str(gmail)}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert feedback in page

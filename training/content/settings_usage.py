@@ -24,6 +24,7 @@ def setting_usage(catalog: Catalog) -> dict[str, list[str]]:
                 *question.texts.values(),
                 *question.explanations.values(),
                 *(text for choice in question.choices for text in choice.texts.values()),
+                *(text for choice in question.choices for text in choice.feedback.values()),
             ]
             for name in set().union(*(used_names(text) for text in texts)):
                 found[name].append(question.id)

@@ -50,4 +50,5 @@ def _wording(
 def _question_texts(question: QuestionSource, lang: str) -> list[str]:
     texts = [question.texts.get(lang, ""), question.explanations.get(lang, "")]
     texts.extend(c.texts.get(lang, "") for c in question.choices)
+    texts.extend(c.feedback.get(lang, "") for c in question.choices)
     return texts

@@ -29,7 +29,7 @@ QUIZ_KEYS = (
     "questions",
 )
 QUESTION_KEYS = ("id", "type", "clauses", "text", "choices", "answer", "explanation")
-CHOICE_KEYS = ("vi", "en", "correct")
+CHOICE_KEYS = ("vi", "en", "correct", "feedback")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -37,6 +37,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 class ChoiceSource:
     texts: dict[str, str]
     correct: bool
+    # Why this choice is right or wrong, shown on the result page to whoever picked it.
+    feedback: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -215,6 +217,7 @@ def _check_placeholders(
         [(data.line_of("text"), t) for t in texts.values()]
         + [(data.line_of("explanation"), t) for t in explanations.values()]
         + [(data.line_of("choices"), t) for c in choices for t in c.texts.values()]
+        + [(data.line_of("choices"), t) for c in choices for t in c.feedback.values()]
     )
     for line, text in where:
         for _offset, inside in names_in(text):
@@ -250,7 +253,8 @@ def _read_choices(check: FieldChecker, data: LineDict, kind: QuestionType) -> li
                 )
         if not texts:
             check.error(items.line_of(index), f"choice {index + 1} has no text")
-        choices.append(ChoiceSource(texts, correct))
+        feedback = check.translated(choice, "feedback") if "feedback" in choice else {}
+        choices.append(ChoiceSource(texts, correct, feedback))
     right = sum(c.correct for c in choices)
     if kind == QuestionType.SINGLE and right != 1:
         check.error(

@@ -82,7 +82,9 @@ def question_payload(question: QuestionSource) -> dict[str, object]:
     return {
         "text": question.texts,
         "choices": [
-            {"text": choice.texts, "correct": choice.correct} for choice in question.choices
+            {"text": choice.texts, "correct": choice.correct}
+            | ({"feedback": choice.feedback} if choice.feedback else {})
+            for choice in question.choices
         ],
         "answer": question.answer,
         "explanation": question.explanations,
