@@ -150,3 +150,29 @@ def test_last_year_is_frozen_with_the_figures_of_its_last_day(demo):
     overview = by_unit(Filters(as_of=last_day)).overview
     assert f'"required":{overview.required},' in snapshot.data
     assert f'"completed":{overview.completed},' in snapshot.data
+
+
+def test_demo_lessons_show_the_demo_contacts_and_the_notice_once_one_is_cleared(app, demo):
+    from tests.helpers import sign_in
+    from training.content.catalog import content_dirs, read_catalog
+    from training.content.settings_usage import setting_usage
+    from training.org.demo import DEMO_SETTINGS
+
+    catalog = read_catalog(*content_dirs())
+    for_everyone = {c.slug for c in catalog.courses if c.audience.value == "all"}
+    usage = setting_usage(catalog)
+    lesson = next(u for u in usage["incident_body"] if u.split("/")[0] in for_everyone)
+    slug, key = lesson.split("/")
+    person = db.session.scalar(select(Person).where(Person.username == "khang.le"))
+    client = app.test_client()
+    sign_in(client, person.username, "khien-demo-2026")
+    path = f"/courses/{slug}/lessons/{key}"
+    page = client.get(path).get_data(as_text=True)
+    assert DEMO_SETTINGS["incident_body"].value in page
+    assert "Tỉnh chưa công bố đầu mối này" not in page
+
+    cleared = app.test_cli_runner().invoke(args=["province", "clear", "incident_body"])
+    assert cleared.exit_code == 0, cleared.output
+    page = client.get(path).get_data(as_text=True)
+    assert DEMO_SETTINGS["incident_body"].value not in page
+    assert "Tỉnh chưa công bố đầu mối này" in page

@@ -140,6 +140,7 @@ def test_a_mistyped_setting_name_is_an_error_and_the_course_keeps_its_version(ap
     assert sync().exit_code == 0
     course = content / "courses" / "sample"
     _edit(course / "01-intro.vi.md", "\n\n", "\n\nGọi {{province.incident_phon}}.\n\n")
+    _edit(course / "01-intro.en.md", 'title: "', 'title: "{{province.name}} ')
     _edit(
         content / "quizzes" / "sample.yml",
         'vi: "Gửi văn bản cơ quan qua kênh nào?"',
@@ -151,6 +152,7 @@ def test_a_mistyped_setting_name_is_an_error_and_the_course_keeps_its_version(ap
     assert "unknown province setting 'incident_phon'" in result.output
     assert "sample.yml" in result.output
     assert "{{tinh.ten}} is not a placeholder" in result.output
+    assert "a title cannot name a province setting" in result.output
     assert sync().exit_code == 1  # refused: learners would have seen the braces
 
 

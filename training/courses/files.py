@@ -225,6 +225,10 @@ def _read_lesson_file(
         lesson.clauses = clauses
     _check_raw_html(check, body, lesson.body_lines[lang])
     _check_placeholders(check, body, lesson.body_lines[lang])
+    if title and "{{" in title:
+        check.error(
+            data.line_of("title"), "a title cannot name a province setting: write it in the text"
+        )
 
 
 def _check_placeholders(check: FieldChecker, body: str, first_line: int) -> None:

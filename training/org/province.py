@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
-from sqlalchemy import delete, select
+from sqlalchemy import Insert, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from training.errors import FieldProblem, NotAllowed, refuse_if_any
@@ -223,7 +223,8 @@ class SettingChange:
     value_en: str = ""
 
 
-def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+def _upsert(dialect: str) -> Insert:
+    """Each setting is one row written by one statement, so concurrent saves cannot collide."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ProvinceSetting)
     return statement.on_conflict_do_update(
@@ -241,8 +242,7 @@ def save_settings(
     changes: Mapping[str, SettingChange], *, actor: Actor, now: datetime
 ) -> list[str]:
     """Publish, change or clear settings; every problem of every field at once, nothing
-    written when there is one. Returns the names whose value changed. Two administrators
-    saving at once cannot collide: each row is written by one INSERT … ON CONFLICT."""
+    written when there is one. Returns the names whose value changed."""
     if actor is not None and actor.role != Role.ICT_ADMIN:
         raise NotAllowed(_("Only the provincial ICT administrator can change this."))
     problems: list[FieldProblem] = []
