@@ -409,7 +409,8 @@ def test_every_page_fits_a_360_px_phone(phone, curriculum_url, make_user):
         full_name="Công Tôn Nữ Thị Phương Khánh Huyền",
         unit=cyber,
         classified=True,
-        it_staff=True,  # priority and IT staff: every course is hers
+        it_staff=True,
+        unit_head=True,  # priority, IT staff and head of her unit: every course is hers
     )
     make_user(role=Role.UNIT_OFFICER, unit=get_unit_by_code("AG"), username="cntt.tinh")
     ensure_default_assignments(TODAY)  # the learner's deadlines and the officer's grid
