@@ -160,6 +160,7 @@ class _Story:
         self.joiners: list[tuple[Person, Joiner, date]] = []
         self.leaver: Person | None = None
         self.recorded_by_hand: Person | None = None
+        self.stalled_last_year = False  # someone mid-course when last year's report was frozen
 
     def _learners_of(self, code: str) -> list[Person]:
         root = self.paths.get(code)
@@ -265,7 +266,11 @@ class _Story:
             if draw < NEVER_STARTED:
                 return
             if draw < NEVER_STARTED + NEVER_FINISHED:
-                day = self._day(began + timedelta(days=5), today)
+                last = today
+                if not self.stalled_last_year and began.year < today.year:
+                    # The yearly report's "in progress" must not depend on the draw.
+                    last, self.stalled_last_year = date(today.year - 1, 12, 31), True
+                day = self._day(began + timedelta(days=5), last)
                 self._read(person, foundations, day, count=rng.randint(1, 4))
                 return
         if attended_on is not None:
