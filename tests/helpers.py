@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from sqlalchemy import Column, Table, func, select
 from sqlalchemy import text as sql
@@ -30,6 +30,15 @@ SAMPLE_CONTENT = Path(__file__).resolve().parent / "fixtures" / "content"
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
     response = client.post("/auth/login", data={"username": username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def ready_for_the_sample_quiz(app: Flask, username: str) -> FlaskClient:
+    """A signed-in client that has read every lesson of the sample course: its quiz opens."""
+    client = app.test_client()
+    sign_in(client, username)
+    for key in ("01-intro", "02-email"):
+        client.post(f"/courses/sample/lessons/{key}/read")
+    return client
 
 
 def copy_sample_content(dest: Path) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.helpers import ROOT, sign_in
+from tests.helpers import ROOT, ready_for_the_sample_quiz, sign_in
 from training.clock import today_vn, utcnow
 from training.courses.completions import (
     add_months,
@@ -50,11 +50,7 @@ def loaded(content, sync):
 @pytest.fixture
 def learner(app, loaded, make_user):
     person = make_user(username="hocvien", full_name="Trần Thị Mỹ Hạnh")
-    client = app.test_client()
-    sign_in(client, person.username)
-    for key in ("01-intro", "02-email"):
-        client.post(f"/courses/sample/lessons/{key}/read")
-    return person, client
+    return person, ready_for_the_sample_quiz(app, person.username)
 
 
 def _start(client) -> Attempt:
@@ -527,11 +523,8 @@ def test_the_feedback_of_the_picked_choice_shows_after_grading_and_never_before(
     check = app.test_cli_runner().invoke(args=["content", "check"])
     assert "feedback" not in check.output  # a known field
     assert sync().exit_code == 0
-    person = make_user(username="hocvien3", full_name="Đỗ Thị Hoa")
-    client = app.test_client()
-    sign_in(client, person.username)
-    for key in ("01-intro", "02-email"):
-        client.post(f"/courses/sample/lessons/{key}/read")
+    make_user(username="hocvien3", full_name="Đỗ Thị Hoa")
+    client = ready_for_the_sample_quiz(app, "hocvien3")
     feedback = "Gmail là thư điện tử công cộng"
     attempt = _start(client)
     first = next(q for q in attempt.questions if q.key == "sa-001")
