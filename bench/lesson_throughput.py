@@ -1,6 +1,6 @@
 """Lesson page versus /healthz, under gunicorn on loopback, with one client in one run.
 
-    python bench/lesson_throughput.py [--seconds 10] [--connections 20] [--workers 2]
+    python bench/lesson_throughput.py [--seconds 10] [--connections 20] [--workers 4] [--threads 1]
 
 It builds its own data (a fresh SQLite database with the demo province and the shipped
 courses, in a temporary folder), starts gunicorn on a free loopback port, signs a demo learner
@@ -39,10 +39,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """The site as production runs it (threaded workers), on loopback only."""
+def start_gunicorn(
+    port: int, workers: int, env: dict[str, str], threads: int = 1
+) -> subprocess.Popen[bytes]:
+    """The site as the README's production command runs it (`gunicorn -w 4`: one request at a
+    time per worker), on loopback only. The threaded worker class with one thread serves
+    requests exactly as a sync worker does, but keeps the client's connections open, so the
+    benchmark measures pages rather than TCP handshakes. `threads` > 1 is the set-up for a
+    site without a buffering proxy (README, "Running in production")."""
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread"]
-    command += ["--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:app"]
+    command += ["--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command += ["app:app"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -130,7 +137,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
         "--rounds",
         type=int,
@@ -154,7 +162,7 @@ def main() -> None:
             capture_output=True,
         )
         port = free_port()
-        server = start_gunicorn(port, args.workers, env)
+        server = start_gunicorn(port, args.workers, env, args.threads)
         try:
             wait_until_up(port)
             cookie = sign_in(port)
@@ -173,7 +181,7 @@ def main() -> None:
             server.wait(timeout=30)
 
     print(
-        f"gunicorn: {args.workers} workers x 8 threads; client: {args.connections} "
+        f"gunicorn: {args.workers} workers x {args.threads} threads; client: {args.connections} "
         f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint"
     )
     for index, (health_rate, lesson_rate) in enumerate(rounds, start=1):

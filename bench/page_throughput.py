@@ -1,6 +1,7 @@
 """Every learner page against /healthz, under gunicorn on loopback, in one run.
 
-    python bench/page_throughput.py [--seconds 5] [--rounds 3] [--connections 20] [--workers 2]
+    python bench/page_throughput.py [--seconds 5] [--rounds 3] [--connections 20] [--workers 4]
+                                    [--threads 1]
                                     [--database-url postgresql+psycopg://…/an_empty_database]
 
 It builds its own data: the demo province and the shipped courses (`seed-demo`, in a fresh SQLite
@@ -154,7 +155,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
     }
     seed(env, url)
     port = free_port()
-    server = start_gunicorn(port, args.workers, env)
+    server = start_gunicorn(port, args.workers, env, args.threads)
     rounds: list[dict[str, float]] = []
     latencies: dict[str, list[float]] = {name: [] for name in PAGES}
     try:
@@ -177,7 +178,8 @@ def measure(args: argparse.Namespace, url: str) -> None:
 
     backend = url.split(":", 1)[0].split("+", 1)[0]
     print(
-        f"{backend}; gunicorn: {args.workers} workers x 8 threads; client: {args.connections} "
+        f"{backend}; gunicorn: {args.workers} workers x {args.threads} threads; "
+        f"client: {args.connections} "
         f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint"
     )
     health = statistics.median(r["/healthz"] for r in rounds)
@@ -202,7 +204,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--database-url",
