@@ -498,6 +498,8 @@ def test_every_page_fits_a_360_px_phone(phone, curriculum_url, make_user):
         "/reports/snapshots",
         f"/reports/snapshots/{snapshot.id}",  # a 64-character checksum
         "/reports/annual",
+        "/content/",  # the check, empty province settings and their uses, the clause table
+        "/content/province",  # one fieldset a setting, long demo values
     ):
         check.in_both_languages(path)
 
