@@ -54,7 +54,8 @@ def province() -> ResponseReturnValue:
     if form.validate_on_submit():
         changes = {
             s.name: SettingChange(
-                form[s.name].data or "", form[f"{s.name}_en"].data or "" if s.has_english else ""
+                form[s.name].data or "",
+                (form[f"{s.name}_en"].data or "") if s.has_english else "",
             )
             for s in SETTINGS
         }
