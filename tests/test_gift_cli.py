@@ -14,8 +14,8 @@ from training.sources.yamlfile import load_yaml
 GIFT = Path(__file__).resolve().parent / "fixtures" / "gift"
 
 
-def _import(app, source: Path, out: Path, *extra: str):
-    args = ["quizzes", "import-gift", str(source), "--course", "sample", "--out", str(out)]
+def _import(app, source: Path, out: Path, *extra: str, course: str = "sample"):
+    args = ["quizzes", "import-gift", str(source), "--course", course, "--out", str(out)]
     return app.test_cli_runner().invoke(args=[*args, *extra])
 
 
@@ -75,17 +75,7 @@ def test_import_refuses_to_overwrite_without_force(app, tmp_path):
 
 
 def test_import_of_a_missing_file_is_a_usage_error(app, tmp_path):
-    result = app.test_cli_runner().invoke(
-        args=[
-            "quizzes",
-            "import-gift",
-            str(tmp_path / "none.gift"),
-            "--course",
-            "x",
-            "--out",
-            str(tmp_path / "x.yml"),
-        ]
-    )
+    result = _import(app, tmp_path / "none.gift", tmp_path / "x.yml", course="x")
     assert result.exit_code == 2
     assert "does not exist" in result.output
 
@@ -110,17 +100,7 @@ def test_import_explains_a_bad_out_path_without_a_traceback(app, tmp_path, out, 
 
 
 def test_import_explains_a_bad_course_slug(app, tmp_path):
-    result = app.test_cli_runner().invoke(
-        args=[
-            "quizzes",
-            "import-gift",
-            str(GIFT / "syntax.gift"),
-            "--course",
-            "Lừa đảo",
-            "--out",
-            str(tmp_path / "x.yml"),
-        ]
-    )
+    result = _import(app, GIFT / "syntax.gift", tmp_path / "x.yml", course="Lừa đảo")
     assert result.exit_code == 2
     assert "e.g. 'lua-dao'" in result.output
 

@@ -20,12 +20,7 @@ def setting_usage(catalog: Catalog) -> dict[str, list[str]]:
                 found[name].append(f"{course.slug}/{lesson.key}")
     for quiz in catalog.quizzes:
         for question in quiz.questions:
-            texts = [
-                *question.texts.values(),
-                *question.explanations.values(),
-                *(text for choice in question.choices for text in choice.texts.values()),
-                *(text for choice in question.choices for text in choice.feedback.values()),
-            ]
+            texts = [*question.texts_in("vi"), *question.texts_in("en")]
             for name in set().union(*(used_names(text) for text in texts)):
                 found[name].append(question.id)
     return {name: found.get(name, []) for name in NAMES}

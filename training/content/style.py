@@ -12,7 +12,7 @@ from pathlib import Path
 
 from training.courses.files import CourseSource
 from training.quizzes.cues import shape_warnings
-from training.quizzes.files import QuestionSource, QuizSource
+from training.quizzes.files import QuizSource
 from training.sources.problems import ContentProblem
 from training.sources.terms import TERMS_FILE, Term, load_terms, term_warnings, warning
 
@@ -42,13 +42,6 @@ def _wording(
     for quiz in quizzes:
         for question in quiz.questions:
             for lang in ("vi", "en"):
-                for text in _question_texts(question, lang):
+                for text in question.texts_in(lang):
                     for _offset, message in term_warnings(text, lang, terms):
                         yield warning(quiz.path, question.line, f"{question.id}: {message}")
-
-
-def _question_texts(question: QuestionSource, lang: str) -> list[str]:
-    texts = [question.texts.get(lang, ""), question.explanations.get(lang, "")]
-    texts.extend(c.texts.get(lang, "") for c in question.choices)
-    texts.extend(c.feedback.get(lang, "") for c in question.choices)
-    return texts

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from training.quizzes.files import QuestionSource, QuizSource
-from training.quizzes.grading import percent
+from training.quizzes.grading import percent, points_for
 from training.quizzes.models import QuestionType
 
 # Limits of `content check`'s per-bank warnings (quizzes/README.md states them).
@@ -180,14 +180,13 @@ STRATEGIES: tuple[Strategy, ...] = (
 
 
 def _points(question: QuestionSource, ticked: Sequence[int], *, partial_credit: bool) -> float:
+    """The site's own scoring; a true/false question offers "true" then "false", as an attempt
+    does."""
     if question.type == QuestionType.TRUE_FALSE:
-        return 1.0 if (ticked == [0]) == bool(question.answer) else 0.0
-    right = {i for i, c in enumerate(question.choices) if c.correct}
-    chosen = set(ticked)
-    if question.type == QuestionType.SINGLE or not partial_credit:
-        return 1.0 if chosen == right else 0.0
-    share = 1.0 / len(right)
-    return max(0.0, share * len(chosen & right) - share * len(chosen - right))
+        choices = [{"correct": bool(question.answer)}, {"correct": not question.answer}]
+    else:
+        choices = [{"correct": c.correct} for c in question.choices]
+    return points_for(question.type, {"choices": choices}, ticked, partial_credit=partial_credit)
 
 
 def pass_rate(

@@ -52,6 +52,14 @@ class QuestionSource:
     explanations: dict[str, str]
     line: int
 
+    def texts_in(self, lang: str) -> list[str]:
+        """Everything a learner may read of this question in one language (empty where it is
+        missing): what the wording checks, the settings' uses and the GIFT export go through."""
+        found = [self.texts.get(lang, ""), self.explanations.get(lang, "")]
+        for choice in self.choices:
+            found.extend((choice.texts.get(lang, ""), choice.feedback.get(lang, "")))
+        return found
+
 
 @dataclass
 class QuizSource:

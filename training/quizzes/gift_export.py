@@ -124,7 +124,7 @@ def _missing_text(question: QuestionSource, lang: str) -> str:
             missing = f"choice {number}"
     if missing:
         return f"{missing} has no {lang_name(lang)} text"
-    if any(_has_surrogate(text) for text in _texts(question, lang)):
+    if any(_has_surrogate(text) for text in question.texts_in(lang)):
         return "it holds characters that are not text (lone surrogates)"
     return ""
 
@@ -146,7 +146,11 @@ def _question_problems(question: QuestionSource, lang: str) -> list[GiftProblem]
                 )
             )
     placeholders = sorted(
-        {f"{{{{{inside}}}}}" for text in _texts(question, lang) for _line, inside in names_in(text)}
+        {
+            f"{{{{{inside}}}}}"
+            for text in question.texts_in(lang)
+            for _line, inside in names_in(text)
+        }
     )
     if placeholders:
         problems.append(
@@ -159,13 +163,6 @@ def _question_problems(question: QuestionSource, lang: str) -> list[GiftProblem]
             )
         )
     return problems
-
-
-def _texts(question: QuestionSource, lang: str) -> list[str]:
-    texts = [question.texts.get(lang, ""), question.explanations.get(lang, "")]
-    for choice in question.choices:
-        texts.extend((choice.texts.get(lang, ""), choice.feedback.get(lang, "")))
-    return texts
 
 
 # --- Writing one question ----------------------------------------------------------------------
