@@ -7,10 +7,12 @@ from datetime import date
 from typing import Any, TypeVar
 
 import click
+from flask_babel import gettext as _
 
 from training.clock import parse_date, today_vn
-from training.errors import KhienError, RuleViolations
+from training.errors import ImportRejected, KhienError, RuleViolations
 from training.extensions import db
+from training.tables import describe_problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,9 +55,15 @@ T = TypeVar("T")
 
 def run_or_exit(action: Callable[[], T]) -> T:
     """Run a service call and commit; a refused rule rolls back and exits 1 with its message,
-    every problem of the record on its own line (the web's twin is `web.commit_or_show`)."""
+    every problem of the record, or of the file with its row, on its own line (the web's twin
+    is `web.commit_or_show`)."""
     try:
         result = action()
+    except ImportRejected as err:
+        db.session.rollback()
+        for problem in err.problems:
+            click.echo(describe_problem(problem), err=True)
+        raise click.ClickException(_("Nothing was imported.")) from err
     except RuleViolations as err:
         db.session.rollback()
         lines = [f"{p.field}: {p.message}" if p.field else p.message for p in err.problems]

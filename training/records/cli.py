@@ -8,10 +8,9 @@ applies exactly as on the web.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 import click
 from flask import current_app
@@ -19,6 +18,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from training.cli_support import DateParam
+from training.cli_support import run_or_exit as _run
 from training.clock import VN_TZ, today_vn, utcnow
 from training.courses.models import CompletionMethod
 from training.errors import ImportRejected, KhienError, Problem
@@ -36,25 +36,8 @@ records_cli = AppGroup(
     "records", help="Completions outside the quiz: sessions, manual records, other platforms."
 )
 commands = (records_cli,)
-T = TypeVar("T")
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run a service call and commit; a refused rule rolls back and exits 1 with its message,
-    every problem of a file on its own line."""
-    try:
-        result = action()
-    except ImportRejected as err:
-        db.session.rollback()
-        _echo_problems(err.problems)
-        raise click.ClickException(_("Nothing was imported.")) from err
-    except KhienError as err:
-        db.session.rollback()
-        raise click.ClickException(err.message) from err
-    db.session.commit()
-    return result
 
 
 def _end_dry_run(problems: Sequence[Problem], summary: str) -> None:
