@@ -200,8 +200,8 @@ LEARNER_PAGES = {
     # the courses with the reads and the completions in force, the required courses' status
     "my courses": ("/courses/", 3),
     # the course with the reads; the quiz with the standing (attempts today, the open one,
-    # lessons read) and the completion in force; the latest attempts with their results
-    "course page": ("/courses/sample", 4),
+    # lessons read), the completion in force and the latest attempts with their results
+    "course page": ("/courses/sample", 3),
     # the course with the reads; the lesson list and its HTML come from the process cache
     "lesson page": ("/courses/sample/lessons/01-intro", 2),
     # the completions with their courses

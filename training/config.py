@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from training.clock import VN_TZ
+
 
 class UnsafeConfiguration(RuntimeError):
     """Raised at start-up in production mode; the message lists every problem at once."""
@@ -27,7 +29,7 @@ MODES = ("development", "production")
 class DefaultConfig:
     KHIEN_ENV = "development"
     BABEL_DEFAULT_LOCALE = "vi"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_DEFAULT_TIMEZONE = VN_TZ.key  # the one zone every date and time is shown in
     LANGUAGES = ("vi", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
