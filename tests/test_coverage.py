@@ -256,6 +256,52 @@ def test_a_unit_row_is_its_own_people_plus_its_sub_units(province) -> None:
             assert row["priority_required"] == sum(p["priority"] for p in mine)
 
 
+def test_a_course_required_twice_and_renewed_early_is_one_requirement(province) -> None:
+    """Two assignments of one course, a renewal earned while the first completion still held,
+    and a lesson read before a completion that has since lapsed: the unit report counts each
+    (person, course) once and agrees with the people export, status by status."""
+    course, people = province["course"], province["people"]
+    assign(course, unit=province["units"]["SA"], on=date(2025, 11, 1), due_days=60)
+    renewal = add_completion(people["a1"], course, date(2026, 1, 10))  # the first lasts to 20/01
+    renewal.method = CompletionMethod.QUIZ
+    version = db.session.scalar(
+        select(CourseVersion.id).where(CourseVersion.course_id == course.id)
+    )
+    for who, day in (
+        ("a2", datetime(2025, 3, 1, 3, tzinfo=UTC)),
+        ("b2", datetime(2026, 3, 20, 3, tzinfo=UTC)),
+    ):
+        db.session.add(
+            LessonRead(
+                person_id=people[who].id,
+                course_id=course.id,
+                lesson_key="01-intro",
+                version_id=version,
+                read_at=day,
+            )
+        )
+    db.session.commit()
+    for day in (date(2026, 1, 15), date(2026, 4, 1)):
+        people_rows_of_day = [
+            dict(zip(names(Table.PEOPLE), r, strict=True)) for r in people_rows(Filters(day))
+        ]
+        root = _rows(day)["AG"]
+        assert root["required"] == len(people_rows_of_day) == 5  # d1 left; a1 once, not twice
+        for status in ("completed", "in_progress", "not_started"):
+            assert root[status] == sum(p["status"] == status for p in people_rows_of_day)
+        assert root["overdue"] == sum(p["overdue"] for p in people_rows_of_day)
+        assert by_course(Filters(day)).iloc[0]["required"] == 5
+    later = people_rows(Filters(date(2026, 4, 1)))
+    statuses = {row[1]: row[names(Table.PEOPLE).index("status")] for row in later}
+    # a2's read came before her completion, which lapsed on 10/03/2026: not started again;
+    # b2 read after: in progress; a1's renewal holds.
+    assert (statuses["Bình"], statuses["Cường"], statuses["An"]) == (
+        "not_started",
+        "in_progress",
+        "completed",
+    )
+
+
 def test_a_unit_scope_reports_that_subtree_only(province) -> None:
     sa = province["units"]["SA"]
     rows = _rows(YEAR_END, unit_id=sa.id)
