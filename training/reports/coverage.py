@@ -60,6 +60,15 @@ from training.reports.overview import Overview
 COMPLETED, IN_PROGRESS, NOT_STARTED = "completed", "in_progress", "not_started"
 
 _COUNTS = ("required", "completed", "in_progress", "not_started", "overdue")
+# What the by-course statement counts; not_started is the rest of required.
+_COURSE_COUNTS = (
+    "required",
+    "completed",
+    "in_progress",
+    "overdue",
+    "priority_required",
+    "priority_completed",
+)
 
 
 @dataclass(frozen=True)
@@ -151,11 +160,11 @@ def _staff(filters: Filters, scope: Scope, *, materialized: bool = False) -> CTE
 @dataclass(frozen=True)
 class _Inputs:
     """What each source of a report reads for its day (and course, and people, when the report
-    is narrowed): the requirements holding, the completions earned, the lesson reads and the
-    quiz attempts begun on or before it."""
+    is narrowed): the requirements holding, the lesson reads and the quiz attempts begun on or
+    before it. Completions are joined per requirement pair, so they need no conditions of
+    their own."""
 
     holding: list[ColumnElement[bool]]
-    earned: list[ColumnElement[bool]]
     reads: list[ColumnElement[bool]]
     tries: list[ColumnElement[bool]]
 
@@ -168,37 +177,19 @@ def _inputs(filters: Filters, staff: CTE, *, scoped: bool) -> _Inputs:
             Requirement.starts_on <= day,
             or_(Requirement.ended_on.is_(None), Requirement.ended_on > day),
         ],
-        earned=[Completion.completed_on <= day, Completion.revoked_at.is_(None)],
         reads=[LessonRead.read_at < before],
         tries=[Attempt.started_on <= day],
     )
     if filters.course_id is not None:
         inputs.holding.append(Requirement.course_id == filters.course_id)
-        inputs.earned.append(Completion.course_id == filters.course_id)
         inputs.reads.append(LessonRead.course_id == filters.course_id)
         inputs.tries.append(Attempt.course_id == filters.course_id)
     if scoped:
         people = select(staff.c.person_id)
         inputs.holding.append(Requirement.person_id.in_(people))
-        inputs.earned.append(Completion.person_id.in_(people))
         inputs.reads.append(LessonRead.person_id.in_(people))
         inputs.tries.append(Attempt.person_id.in_(people))
     return inputs
-
-
-def _in_force(filters: Filters, inputs: _Inputs) -> Subquery:
-    """person_id, course_id, completed_on, valid_until: per pair, its completions in force."""
-    return (
-        select(
-            Completion.person_id,
-            Completion.course_id,
-            func.max(Completion.completed_on).label("completed_on"),
-            func.max(Completion.valid_until).label("valid_until"),
-        )
-        .where(*inputs.earned, Completion.valid_until >= filters.as_of)
-        .group_by(Completion.person_id, Completion.course_id)
-        .subquery("in_force")
-    )
 
 
 def _active(inputs: _Inputs) -> CTE:
@@ -223,86 +214,14 @@ def _active(inputs: _Inputs) -> CTE:
     )
 
 
-def _pairs(filters: Filters, staff: CTE, *, scoped: bool) -> CTE:
-    """person_id, course_id, due_on, completed_on, valid_until (of the completion in force, or
-    NULL), completed / in_progress / not_started / overdue as 0 or 1; one row per requirement.
-
-    Four sets keyed by (person, course), each grouped once and joined on that key: the pairs
-    required that day (earliest deadline), the completions in force that day, the last sign of
-    activity (lesson reads, quiz attempts), and — for the few pairs with activity — the day of
-    the last completion, after which a start counts. Every input is read in (person, course)
-    order from an index, so PostgreSQL can merge them as streams (`streamed`); no value is
-    looked up once per pair, and no million-row UNION is sorted."""
-    day = filters.as_of
-    inputs = _inputs(filters, staff, scoped=scoped)
-    required = (
-        select(
-            Requirement.person_id,
-            Requirement.course_id,
-            func.min(Requirement.due_on).label("due_on"),
-        )
-        .where(*inputs.holding)
-        .group_by(Requirement.person_id, Requirement.course_id)
-        .subquery("required")
-    )
-    in_force = _in_force(filters, inputs)
-    active = _active(inputs)
-    last_done = (
-        select(
-            Completion.person_id,
-            Completion.course_id,
-            func.max(Completion.completed_on).label("last_done"),
-        )
-        .join(
-            active,
-            and_(
-                active.c.person_id == Completion.person_id,
-                active.c.course_id == Completion.course_id,
-            ),
-        )
-        .where(*inputs.earned)
-        .group_by(Completion.person_id, Completion.course_id)
-        .subquery("last_done")
-    )
-    r, f, a, d = required.c, in_force.c, active.c, last_done.c
-
-    def same_pair(other: Any) -> ColumnElement[bool]:
-        return and_(other.person_id == r.person_id, other.course_id == r.course_id)
-
-    done = f.valid_until.is_not(None)
-    # A start counts after the last completion: a lapsed certificate needs a fresh one.
-    started = and_(
-        f.valid_until.is_(None),
-        a.active_on.is_not(None),
-        or_(d.last_done.is_(None), a.active_on > d.last_done),
-    )
-    return (
-        select(
-            r.person_id,
-            r.course_id,
-            r.due_on,
-            f.completed_on,
-            f.valid_until,
-            case((done, 1), else_=0).label("completed"),
-            case((started, 1), else_=0).label("in_progress"),
-            case((done, 0), (started, 0), else_=1).label("not_started"),
-            case((done, 0), (r.due_on < day, 1), else_=0).label("overdue"),
-        )
-        .select_from(required)
-        .outerjoin(in_force, same_pair(f))
-        .outerjoin(active, same_pair(a))
-        .outerjoin(last_done, same_pair(d))
-        .cte("pairs")
-    )
-
-
 @contextmanager
 def streamed(*, hash_joins: bool = False) -> Iterator[None]:
     """PostgreSQL: plan the report as merged streams over the (person, course) indexes instead
     of hash tables of every pair, with room to sort in memory. Measured at 60,000 staff
     (bench/coverage.py): hashing half a million pairs per key set, spilling to disk at the
-    default work_mem, cost three to five times the merge. The by-course report keeps hash joins:
-    it re-sorts the pairs by course either way."""
+    default work_mem, cost three to five times the merge. The by-course report and the people
+    export keep hash joins (measured faster for both; the by-course report sorts its pairs by
+    course either way)."""
     with planned(hash_agg=False, hash_joins=hash_joins):
         yield
 
@@ -311,16 +230,49 @@ def _one(value: Any) -> ColumnElement[int]:
     return func.coalesce(func.sum(value), 0)
 
 
+def _held(person_id: Any, course_id: Any, day: date) -> tuple[Any, ColumnElement[bool]]:
+    """A completion of the pair in force on the day, to outer-join row by row: a pair with two
+    in force (a renewal) gives two rows, which the counts must count once; a pair with none
+    gives one row of NULLs. Read through the (person, course) index of completions in force."""
+    held = aliased(Completion)
+    return held, and_(
+        held.person_id == person_id,
+        held.course_id == course_id,
+        held.revoked_at.is_(None),
+        held.completed_on <= day,
+        held.valid_until >= day,
+    )
+
+
+def _started(
+    person_id: Any, course_id: Any, done: ColumnElement[bool], active_on: Any, day: date
+) -> ColumnElement[bool]:
+    """In progress: nothing in force, a sign of activity, and no completion earned between
+    that sign and the day (a lapsed certificate needs a fresh start). The lookup runs only
+    for the few pairs that get that far."""
+    earned_since = aliased(Completion)
+    return and_(
+        ~done,
+        active_on.is_not(None),
+        ~exists().where(
+            earned_since.person_id == person_id,
+            earned_since.course_id == course_id,
+            earned_since.revoked_at.is_(None),
+            earned_since.completed_on <= day,
+            earned_since.completed_on >= active_on,
+        ),
+    )
+
+
 def _person_counts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
     """person_id, required, completed, in_progress, overdue: one row per person with a
     requirement, counted straight from the requirement rows in (person, course) order.
 
-    The same definitions as `_pairs`, without first grouping half a million rows into pairs:
-    a course required twice of a person (two assignments) is counted once by counting distinct
-    courses, and a start counts when no completion was earned between it and the day (the
-    lookup is made only for the few pairs with activity and nothing in force). On SQLite this
-    is a third faster than counting `_pairs` per person (bench/coverage.py: it grouped the pairs
-    in a temporary B-tree); on PostgreSQL both take the same time."""
+    The same definitions as `_pair_facts`, without first grouping half a million rows into
+    pairs: a course required twice of a person (two assignments) is counted once by counting
+    distinct courses. At 60,000 staff (bench/coverage.py) this took 1.0 s on SQLite where
+    grouping the pairs first, then counting them per person, took 1.4 s (it sorted the pairs
+    into a temporary B-tree), and 0.5 s on PostgreSQL against 0.65 s."""
 
     def same_pair(other: Any) -> ColumnElement[bool]:
         return and_(
@@ -331,28 +283,9 @@ def _person_counts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
     inputs = _inputs(filters, staff, scoped=scoped)
     active = _active(inputs)
     a = active.c
-    # Joined row by row: a pair with two completions in force (a renewal) gives two rows,
-    # which the distinct counts count once; a pair with none gives one row of NULLs.
-    held = aliased(Completion)
-    in_force = and_(
-        same_pair(held),
-        held.revoked_at.is_(None),
-        held.completed_on <= day,
-        held.valid_until >= day,
-    )
+    held, in_force = _held(Requirement.person_id, Requirement.course_id, day)
     done = held.valid_until.is_not(None)
-    earned_since = aliased(Completion)
-    started = and_(
-        ~done,
-        a.active_on.is_not(None),
-        ~exists().where(
-            earned_since.person_id == Requirement.person_id,
-            earned_since.course_id == Requirement.course_id,
-            earned_since.revoked_at.is_(None),
-            earned_since.completed_on <= day,
-            earned_since.completed_on >= a.active_on,
-        ),
-    )
+    started = _started(Requirement.person_id, Requirement.course_id, done, a.active_on, day)
 
     def courses(when: ColumnElement[bool] | None = None) -> ColumnElement[int]:
         course = Requirement.course_id if when is None else case((when, Requirement.course_id))
@@ -501,22 +434,60 @@ def _overview(filters: Filters, scope: Scope, totals: pd.Series) -> Overview:
     )
 
 
+def _pair_facts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
+    """person_id, course_id, due_on (earliest), completed_on and valid_until (of the completion
+    in force, or NULL), active_on (the last sign of activity, or NULL), priority: one row per
+    requirement pair,
+    grouped as the requirement rows come in (person, course) order, with what each pair needs
+    joined on the way rather than grouped apart and merged afterwards."""
+    day = filters.as_of
+    inputs = _inputs(filters, staff, scoped=scoped)
+    active = _active(inputs)
+    held, in_force = _held(Requirement.person_id, Requirement.course_id, day)
+    return (
+        select(
+            Requirement.person_id,
+            Requirement.course_id,
+            func.min(Requirement.due_on).label("due_on"),
+            func.max(held.completed_on).label("completed_on"),
+            func.max(held.valid_until).label("valid_until"),
+            func.max(active.c.active_on).label("active_on"),
+            func.max(staff.c.priority).label("priority"),
+        )
+        .join(staff, staff.c.person_id == Requirement.person_id)
+        .outerjoin(held, in_force)
+        .outerjoin(
+            active,
+            and_(
+                active.c.person_id == Requirement.person_id,
+                active.c.course_id == Requirement.course_id,
+            ),
+        )
+        .where(*inputs.holding)
+        .group_by(Requirement.person_id, Requirement.course_id)
+        .subquery("pair_facts")
+    )
+
+
 def by_course(filters: Filters, *, lang: str = "vi", scope: Scope | None = None) -> pd.DataFrame:
     """Every course required of anyone in the scope on the day: one row per course."""
     scope = scope_on(filters, scope)
-    staff = _staff(filters, scope)
-    pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
-    c, s = pairs.c, staff.c
+    staff = _staff(filters, scope, materialized=True)
+    pairs = _pair_facts(filters, staff, scoped=scope.root is not None or filters.priority_only)
+    c = pairs.c
+    day = filters.as_of
+    done = c.valid_until.is_not(None)
+    started = _started(c.person_id, c.course_id, done, c.active_on, day)
     counts = (
         select(
             c.course_id,
             func.count().label("required"),
-            *(func.sum(c[name]).label(name) for name in _COUNTS[1:]),
-            _one(s.priority).label("priority_required"),
-            _one(s.priority * c.completed).label("priority_completed"),
+            _one(case((done, 1), else_=0)).label("completed"),
+            _one(case((started, 1), else_=0)).label("in_progress"),
+            _one(case((and_(~done, c.due_on < day), 1), else_=0)).label("overdue"),
+            _one(c.priority).label("priority_required"),
+            _one(case((done, c.priority), else_=0)).label("priority_completed"),
         )
-        .select_from(pairs)
-        .join(staff, s.person_id == c.person_id)
         .group_by(c.course_id)
         .subquery("counts")
     )
@@ -526,7 +497,7 @@ def by_course(filters: Filters, *, lang: str = "vi", scope: Scope | None = None)
             Course.slug,
             func.coalesce(title, Course.title_vi),
             Course.audience,
-            *(counts.c[name] for name in (*_COUNTS, "priority_required", "priority_completed")),
+            *(counts.c[name] for name in _COURSE_COUNTS),
         )
         .join(counts, counts.c.course_id == Course.id)
         .order_by(Course.position, Course.slug)
@@ -535,17 +506,9 @@ def by_course(filters: Filters, *, lang: str = "vi", scope: Scope | None = None)
         rows = db.session.execute(statement).all()
     frame = pd.DataFrame(
         [(slug, name, str(audience.value), *numbers) for slug, name, audience, *numbers in rows],
-        columns=[
-            "course_slug",
-            "course_title",
-            "audience",
-            *_COUNTS,
-            "priority_required",
-            "priority_completed",
-        ],
-    )
-    frame = frame.astype({name: "int64" for name in (*_COUNTS, "priority_required")})
-    frame = frame.astype({"priority_completed": "int64"})
+        columns=["course_slug", "course_title", "audience", *_COURSE_COUNTS],
+    ).astype({name: "int64" for name in _COURSE_COUNTS})
+    frame["not_started"] = frame["required"] - frame["completed"] - frame["in_progress"]
     return _with_pct(frame)[names(Table.COURSE)]
 
 
@@ -553,10 +516,14 @@ def people_statement(filters: Filters, scope: Scope | None = None) -> tuple[Scop
     """The people export: one row per requirement, in the contract's order, for streaming."""
     scope = scope_on(filters, scope)
     staff = _staff(filters, scope)
-    pairs = _pairs(filters, staff, scoped=scope.root is not None or filters.priority_only)
+    pairs = _pair_facts(filters, staff, scoped=scope.root is not None or filters.priority_only)
     c, s = pairs.c, staff.c
+    day = filters.as_of
+    done = c.valid_until.is_not(None)
     status = case(
-        (c.completed == 1, COMPLETED), (c.in_progress == 1, IN_PROGRESS), else_=NOT_STARTED
+        (done, COMPLETED),
+        (_started(c.person_id, c.course_id, done, c.active_on, day), IN_PROGRESS),
+        else_=NOT_STARTED,
     )
     statement = (
         select(
@@ -566,7 +533,7 @@ def people_statement(filters: Filters, scope: Scope | None = None) -> tuple[Scop
             s.priority,
             Course.slug,
             status,
-            c.overdue,
+            case((and_(~done, c.due_on < day), 1), else_=0),
             c.due_on,
             c.completed_on,
             c.valid_until,
