@@ -115,33 +115,77 @@ def _inert(text: str) -> str:
     return f"'{text}" if is_formula_like(text) else text
 
 
-_CSV_CELL: dict[Kind, Callable[[Any], str]] = {
-    Kind.TEXT: lambda value: _inert(str(value)),
-    Kind.INT: lambda value: str(int(value)),
-    Kind.PCT: lambda value: f"{_pct(value):.1f}",
-    Kind.BOOL: lambda value: "true" if value else "false",
-    Kind.DATE: lambda value: _date(value).isoformat(),
+# CSV cells, a function a kind, each taking care of a missing value itself: the people export
+# converts millions of cells, and a second call per cell (asking whether it is missing first)
+# cost as much as the conversion. The common value of each kind is recognised by its exact
+# class and converted at once; anything else (pandas' missing markers, numpy numbers,
+# timestamps) goes the long way.
+def _cell_text(value: Any) -> str | None:
+    if value.__class__ is str:
+        return _inert(value)
+    return None if _missing(value) else _inert(str(value))
+
+
+def _cell_int(value: Any) -> int | str | None:
+    if value.__class__ is int:
+        return value  # the writer prints it as str() would
+    return None if _missing(value) else str(int(value))
+
+
+def _cell_pct(value: Any) -> str | None:
+    return None if _missing(value) else f"{_pct(value):.1f}"
+
+
+def _cell_bool(value: Any) -> str | None:
+    if value is True or value is False:
+        return "true" if value else "false"
+    return None if _missing(value) else ("true" if value else "false")
+
+
+def _cell_date(value: Any) -> str | None:
+    if value.__class__ is date:
+        return value.isoformat()
+    return None if _missing(value) else _date(value).isoformat()
+
+
+_CSV_CELL: dict[Kind, Callable[[Any], object]] = {
+    Kind.TEXT: _cell_text,
+    Kind.INT: _cell_int,
+    Kind.PCT: _cell_pct,
+    Kind.BOOL: _cell_bool,
+    Kind.DATE: _cell_date,
 }
 
+
+def _or_none(to: Callable[[Any], T]) -> Callable[[Any], T | None]:
+    def convert(value: Any) -> T | None:
+        return None if _missing(value) else to(value)
+
+    return convert
+
+
+def _iso_day(value: Any) -> str:
+    return _date(value).isoformat()
+
+
 _JSON_VALUE: dict[Kind, Callable[[Any], object]] = {
-    Kind.TEXT: str,
-    Kind.INT: int,
-    Kind.PCT: _pct,
-    Kind.BOOL: bool,
-    Kind.DATE: lambda value: _date(value).isoformat(),
+    Kind.TEXT: _or_none(str),
+    Kind.INT: _or_none(int),
+    Kind.PCT: _or_none(_pct),
+    Kind.BOOL: _or_none(bool),
+    Kind.DATE: _or_none(_iso_day),
 }
 
 
 def _row_converter(
-    table: Table, by_kind: Mapping[Kind, Callable[[Any], T]]
-) -> Callable[[Sequence[object]], list[T | None]]:
+    table: Table, by_kind: Mapping[Kind, Callable[[Any], object]]
+) -> Callable[[Sequence[object]], list[object]]:
+    """Each value of a row through its column's conversion, which maps a missing value to
+    None (an empty cell, a JSON null)."""
     converters = [by_kind[column.kind] for column in COLUMNS[table]]
 
-    def convert(row: Sequence[object]) -> list[T | None]:
-        return [
-            None if _missing(value) else to(value)
-            for to, value in zip(converters, row, strict=True)
-        ]
+    def convert(row: Sequence[object]) -> list[object]:
+        return [to(value) for to, value in zip(converters, row, strict=True)]
 
     return convert
 
