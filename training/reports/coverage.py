@@ -230,14 +230,19 @@ def _one(value: Any) -> ColumnElement[int]:
     return func.coalesce(func.sum(value), 0)
 
 
-def _held(person_id: Any, course_id: Any, day: date) -> tuple[Any, ColumnElement[bool]]:
-    """A completion of the pair in force on the day, to outer-join row by row: a pair with two
-    in force (a renewal) gives two rows, which the counts must count once; a pair with none
-    gives one row of NULLs. Read through the (person, course) index of completions in force."""
+def _requirement_pair(other: Any) -> ColumnElement[bool]:
+    """`other`'s (person_id, course_id) is the requirement row's pair."""
+    return and_(other.person_id == Requirement.person_id, other.course_id == Requirement.course_id)
+
+
+def _held(day: date) -> tuple[Any, ColumnElement[bool]]:
+    """A completion of the requirement row's pair in force on the day, to outer-join row by
+    row: a pair with two in force (a renewal) gives two rows, which the counts must count once;
+    a pair with none gives one row of NULLs. Read through the (person, course) index of
+    completions in force."""
     held = aliased(Completion)
     return held, and_(
-        held.person_id == person_id,
-        held.course_id == course_id,
+        _requirement_pair(held),
         held.revoked_at.is_(None),
         held.completed_on <= day,
         held.valid_until >= day,
@@ -273,17 +278,11 @@ def _person_counts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
     distinct courses. At 60,000 staff (bench/coverage.py) this took 1.0 s on SQLite where
     grouping the pairs first, then counting them per person, took 1.4 s (it sorted the pairs
     into a temporary B-tree), and 0.5 s on PostgreSQL against 0.65 s."""
-
-    def same_pair(other: Any) -> ColumnElement[bool]:
-        return and_(
-            other.person_id == Requirement.person_id, other.course_id == Requirement.course_id
-        )
-
     day = filters.as_of
     inputs = _inputs(filters, staff, scoped=scoped)
     active = _active(inputs)
     a = active.c
-    held, in_force = _held(Requirement.person_id, Requirement.course_id, day)
+    held, in_force = _held(day)
     done = held.valid_until.is_not(None)
     started = _started(Requirement.person_id, Requirement.course_id, done, a.active_on, day)
 
@@ -300,7 +299,7 @@ def _person_counts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
             courses(and_(~done, Requirement.due_on < day)).label("overdue"),
         )
         .outerjoin(held, in_force)
-        .outerjoin(active, same_pair(a))
+        .outerjoin(active, _requirement_pair(a))
         .where(*inputs.holding)
         .group_by(Requirement.person_id)
         .subquery("person")
@@ -444,7 +443,7 @@ def _pair_facts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
     day = filters.as_of
     inputs = _inputs(filters, staff, scoped=scoped)
     active = _active(inputs)
-    held, in_force = _held(Requirement.person_id, Requirement.course_id, day)
+    held, in_force = _held(day)
     return (
         select(
             Requirement.person_id,
@@ -457,13 +456,7 @@ def _pair_facts(filters: Filters, staff: CTE, *, scoped: bool) -> Subquery:
         )
         .join(staff, staff.c.person_id == Requirement.person_id)
         .outerjoin(held, in_force)
-        .outerjoin(
-            active,
-            and_(
-                active.c.person_id == Requirement.person_id,
-                active.c.course_id == Requirement.course_id,
-            ),
-        )
+        .outerjoin(active, _requirement_pair(active.c))
         .where(*inputs.holding)
         .group_by(Requirement.person_id, Requirement.course_id)
         .subquery("pair_facts")
