@@ -114,6 +114,25 @@ def test_terms_flag_variants_but_not_quotes_definitions_or_other_languages():
     assert not list(term_warnings("Dùng phần mềm diệt virus.", "en", terms))
 
 
+def test_every_variant_is_found_in_a_long_line_whatever_its_case():
+    """The check first rules out lines with one search for all variants; that search must
+    never rule out a line that holds one, however it is written."""
+    terms, _ = load_terms(ROOT / "courses" / "terms.yml")
+    filler = {
+        "vi": "Cán bộ đọc kỹ văn bản trước khi gửi đi. " * 12,
+        "en": "Staff read each document before sending it. " * 12,
+    }
+    checked = 0
+    for term in terms:
+        for variant in term.written:
+            for written in (variant, variant.upper(), variant.capitalize()):
+                line = f"{filler[term.lang]}{written} {filler[term.lang]}"
+                found = [message for _, message in term_warnings(line, term.lang, terms)]
+                assert any(repr(term.preferred) in message for message in found), written
+                checked += 1
+    assert checked >= 3 * len(terms)
+
+
 def test_the_cues_command_fails_a_bank_a_non_reader_passes(app, content):
     import yaml
 

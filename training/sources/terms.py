@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from training.sources.problems import ContentProblem, Severity
@@ -23,13 +24,16 @@ _QUOTED = re.compile(r"“[^”]*”")
 _LOOSE_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 
 
-@dataclass(frozen=True)
+# Compared by identity: a list of terms is the cache key of its screen (`_screen`), and
+# comparing each term field by field on every lookup cost a fifth of the check.
+@dataclass(frozen=True, eq=False)
 class Term:
     preferred: str
     lang: str
     variants: tuple[re.Pattern[str], ...]
     allowed: tuple[str, ...]
     why: str
+    written: tuple[str, ...] = ()  # the variants as the file writes them (`_screen`)
 
 
 def _pattern(variant: str) -> re.Pattern[str]:
@@ -79,16 +83,38 @@ def load_terms(path: Path) -> tuple[list[Term], list[ContentProblem]]:
                     tuple(_pattern(v) for v in sorted(variants, key=len, reverse=True)),
                     tuple(str(a) for a in allowed),
                     str(entry.get("why", "")),
+                    tuple(variants),
                 )
             )
     return terms, problems
 
 
+@lru_cache(maxsize=8)
+def _screen(terms: tuple[Term, ...], lang: str) -> re.Pattern[str] | None:
+    """One search for any variant (as a whole word, as the terms' own patterns look for it) or
+    any allowed phrase of the language's terms, matching case as they do. A line it finds
+    nothing in has no allowed phrase to take out, so no variant can match there either. Most
+    lines are such lines, and one search instead of one per variant (some 35 of them) took
+    the check of the shipped curriculum from 0.45 s to 0.11–0.17 s."""
+    mine = [term for term in terms if term.lang == lang]
+    variants = {v for term in mine for v in term.written}
+    allowed = {a for term in mine for a in term.allowed if a}
+    if not variants:
+        return None
+
+    def either(phrases: set[str]) -> str:
+        return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+    found = rf"(?<!\w)(?:{either(variants)})(?!\w)"
+    return re.compile(f"{found}|{either(allowed)}" if allowed else found, re.IGNORECASE)
+
+
 def term_warnings(text: str, lang: str, terms: list[Term]) -> Iterator[tuple[int, str]]:
     """(line offset, message) for every variant and every loosely written date in text."""
+    screen = _screen(tuple(terms), lang)
     for offset, line in enumerate(text.splitlines()):
         plain = _QUOTED.sub("", line)
-        for term in terms:
+        for term in terms if screen is not None and screen.search(plain) else ():
             if term.lang != lang:
                 continue
             checked = plain
