@@ -244,7 +244,7 @@ def visible_text(html: str) -> str:
 
 
 @functools.cache
-def english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def english_messages() -> tuple[tuple[str, re.Pattern[str], str], ...]:
     """Every English message a Vietnamese page must not show: the msgids of our catalogue
     (messages.pot) and of WTForms' (its own messages are shown through ours), singular and plural.
 
@@ -252,6 +252,9 @@ def english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
     MIN_LETTERS letters outside their placeholders ("All", "No", "%(name)s (%(code)s)"), and
     messages whose Vietnamese is the English itself (proper names such as "Khiên"). A placeholder
     matches any short run of text, and a message matches only as whole words, case-sensitively.
+
+    Each comes with its longest fixed part: text without it cannot match the pattern, and a
+    plain substring test rules out most messages for most pages far faster than the pattern.
     """
     same_in_vietnamese = set()
     for message in _read_catalogue(PO, locale="vi"):
@@ -275,12 +278,16 @@ def english_messages() -> tuple[tuple[str, re.Pattern[str]], ...]:
         body = r".{1,120}?".join(re.escape(part) for part in fixed)
         start = r"(?<!\w)" if re.match(r"\w", text) else ""
         end = r"(?!\w)" if re.search(r"\w$", text) else ""
-        patterns.append((msgid, re.compile(start + body + end)))
+        patterns.append((msgid, re.compile(start + body + end), max(fixed, key=len)))
     return tuple(patterns)
 
 
 def english_on(text: str) -> list[str]:
-    return [msgid for msgid, pattern in english_messages() if pattern.search(text)]
+    return [
+        msgid
+        for msgid, pattern, needle in english_messages()
+        if needle in text and pattern.search(text)
+    ]
 
 
 def test_english_detector_catches_wtforms_and_our_messages():
