@@ -9,7 +9,7 @@ officials write dd/mm/yyyy, with two-digit days and months.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,11 +33,20 @@ class Term:
     variants: tuple[re.Pattern[str], ...]
     allowed: tuple[str, ...]
     why: str
-    written: tuple[str, ...] = ()  # the variants as the file writes them (`_screen`)
+    written: tuple[str, ...]  # the variants as the file writes them (`_screen`)
+
+
+def _either(phrases: Iterable[str]) -> str:
+    """Any of the phrases, longest first, as literal text."""
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+def _whole_words(phrases: Iterable[str]) -> str:
+    return rf"(?<!\w)(?:{_either(phrases)})(?!\w)"
 
 
 def _pattern(variant: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(variant)}(?!\w)", re.IGNORECASE)
+    return re.compile(_whole_words([variant]), re.IGNORECASE)
 
 
 def load_terms(path: Path) -> tuple[list[Term], list[ContentProblem]]:
@@ -101,12 +110,8 @@ def _screen(terms: tuple[Term, ...], lang: str) -> re.Pattern[str] | None:
     allowed = {a for term in mine for a in term.allowed if a}
     if not variants:
         return None
-
-    def either(phrases: set[str]) -> str:
-        return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-
-    found = rf"(?<!\w)(?:{either(variants)})(?!\w)"
-    return re.compile(f"{found}|{either(allowed)}" if allowed else found, re.IGNORECASE)
+    found = _whole_words(variants)
+    return re.compile(f"{found}|{_either(allowed)}" if allowed else found, re.IGNORECASE)
 
 
 def term_warnings(text: str, lang: str, terms: list[Term]) -> Iterator[tuple[int, str]]:
@@ -114,7 +119,8 @@ def term_warnings(text: str, lang: str, terms: list[Term]) -> Iterator[tuple[int
     screen = _screen(tuple(terms), lang)
     for offset, line in enumerate(text.splitlines()):
         plain = _QUOTED.sub("", line)
-        for term in terms if screen is not None and screen.search(plain) else ():
+        suspects = terms if screen is not None and screen.search(plain) else []
+        for term in suspects:
             if term.lang != lang:
                 continue
             checked = plain
