@@ -87,7 +87,21 @@ def sign_in(port: int) -> str:
     response.read()
     if response.status != 302:
         raise SystemExit(f"sign-in failed: HTTP {response.status}")
-    return response.getheader("Set-Cookie", "").split(";")[0]
+    cookie = _kept(response, cookie)
+    # A browser follows the redirect to the home page and keeps the cookie that page sets (the
+    # session gains its CSRF token there). A client that went on sending the sign-in cookie
+    # would have every page issue a new one, and measure that instead of the page.
+    conn.request("GET", response.getheader("Location", "/"), headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return _kept(response, cookie)
+
+
+def _kept(response: http.client.HTTPResponse, cookie: str) -> str:
+    """The session cookie a browser holds after `response`: the one it sets, if any."""
+    issued = response.getheader("Set-Cookie")
+    return issued.split(";")[0] if issued else cookie
 
 
 def drive(
@@ -115,6 +129,8 @@ def drive(
             if response.status != 200 or expect not in body:
                 errors.append(f"HTTP {response.status}")
                 continue
+            if cookie and response.getheader("Set-Cookie"):
+                headers["Cookie"] = _kept(response, cookie)  # as a browser would
             latencies[index].append(time.perf_counter() - started)
         conn.close()
 
