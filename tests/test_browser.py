@@ -398,8 +398,8 @@ class SidewaysCheck:
 
     def each_in_both_languages(self, paths: list[str]) -> None:
         """Every page in the current language, then, after one switch on the last of them,
-        every page in the other: a switch is a form post and a redirect, three times the cost
-        of opening a page, and the choice is kept on the person's record either way."""
+        every page in the other: a switch is a form post and a redirect, two to three times
+        the cost of opening a page, and the choice is kept on the person's record either way."""
         *first, last = paths
         for path in first:
             self.open(path)
