@@ -318,6 +318,32 @@ def test_an_officer_page_costs_the_same_with_twenty_rows(office_world, count_que
     _assert_flat(small, large, expected)
 
 
+def _pages_send_no_cookie(client: FlaskClient, paths: dict[str, str]) -> None:
+    """The first page after signing in stores the form token in the session, and sends the
+    cookie once. After that, reading any page must leave the session as it is: a page that
+    rewrote it would sign and send a new cookie on every request, and with two tabs open one
+    tab's cookie would overwrite what the other had just stored (a message, a language)."""
+    assert client.get("/").status_code == 200
+    for page, path in paths.items():
+        response = client.get(path)
+        assert response.status_code == 200, page
+        assert "Set-Cookie" not in response.headers, f"{page} rewrote the session cookie"
+
+
+def test_reading_a_learners_pages_leaves_the_session_alone(learner_world):
+    _pages_send_no_cookie(
+        learner_world.client, {page: path for page, (path, _) in LEARNER_PAGES.items()}
+    )
+
+
+def test_reading_an_officers_pages_leaves_the_session_alone(office_world):
+    person = f"/people/{office_world.subject_id}"
+    _pages_send_no_cookie(
+        office_world.client,
+        {page: path or person for page, (path, _) in OFFICER_PAGES.items()},
+    )
+
+
 # --- the status grid and the learner's deadlines, at 5 and at 200 people -----------------------
 
 
