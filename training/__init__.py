@@ -17,6 +17,7 @@ from training.errors import register_error_handlers
 from training.i18n import init_i18n
 from training.mail import init_mail
 from training.security import BoundedIntConverter, init_request_hygiene, init_security_headers
+from training.static_files import init_static_files
 from training.transactions import init_transactions
 
 DOMAINS = (
@@ -66,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_security_headers(app)
     init_request_hygiene(app)
+    init_static_files(app)
     return app
 
 
