@@ -123,8 +123,12 @@ class Office:
 
 
 @pytest.fixture
-def office(make_unit, make_user) -> Office:
+def office(make_unit, make_user, snapshots) -> Office:
     today = today_vn()
+    return snapshots.keep(("office", today), lambda: _build_office(make_unit, make_user, today))
+
+
+def _build_office(make_unit, make_user, today: date) -> Office:
     agency = make_unit("SNV", name="Sở Nội vụ", today=today)
     key_division = make_unit(
         "SNV-VP", name="Văn phòng Sở", parent=agency, kind=UnitKind.DIVISION, key=True, today=today

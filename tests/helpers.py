@@ -6,17 +6,20 @@ Imported by test modules as `tests.helpers`; `conftest.py` holds only fixtures a
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import unicodedata
 from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from flask.testing import FlaskClient
-from sqlalchemy import Column, Table, func, select
+from sqlalchemy import Column, Table, func, inspect, select
 from sqlalchemy import text as sql
+from sqlalchemy.exc import NoInspectionAvailable
+from sqlalchemy.orm import InstanceState
 
 from training.extensions import db
 
@@ -70,6 +73,7 @@ def cp1258(text: str) -> bytes:
 
 
 Rows = dict[str, list[dict[str, Any]]]  # table name -> its rows, as column -> value
+T = TypeVar("T")
 
 
 class Snapshots:
@@ -81,19 +85,74 @@ class Snapshots:
 
     def __init__(self) -> None:
         self._taken: dict[Hashable, Rows] = {}
+        self._values: dict[Hashable, Any] = {}
 
     def use(self, key: Hashable, build: Callable[[], object]) -> None:
         """Into the database the `database` fixture just wiped: the state `build` makes, for a
         `key` naming everything it depends on besides the content folders the app reads."""
+        self.keep(key, build)
+
+    def keep(self, key: Hashable, build: Callable[[], T]) -> T:
+        """`use`, for a fixture that hands its test the rows it made (a dataclass, dict, list
+        or tuple of them): after the first test the rows are put back and the same structure
+        is handed out with each row read afresh by its primary key. `build` must start from
+        an empty database and name every row it makes (an unnamed person would take the
+        username the factory gives the test's own first one)."""
         config = current_app.config
         key = (key, config["COURSES_DIR"], config["QUIZZES_DIR"])
         rows = self._taken.get(key)
         if rows is None:
-            build()
+            value = build()
             db.session.commit()
             self._taken[key] = _all_rows()
-        else:
-            _put_back(rows)
+            self._values[key] = _by_identity(value)
+            return value
+        _put_back(rows)
+        return _read_afresh(self._values[key])  # type: ignore[no-any-return]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Row:
+    cls: type
+    identity: tuple[Any, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fields:
+    cls: type
+    values: dict[str, Any]
+
+
+def _by_identity(value: Any) -> Any:
+    """The value with every mapped object replaced by its class and primary key."""
+    try:
+        state = inspect(value)
+    except NoInspectionAvailable:
+        state = None
+    if isinstance(state, InstanceState):
+        if state.identity is None:
+            raise ValueError(f"{value!r} was never written: no test could read it back")
+        return _Row(type(value), state.identity)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return _Fields(type(value), {f.name: _by_identity(getattr(value, f.name)) for f in fields})
+    if isinstance(value, dict):
+        return {k: _by_identity(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_by_identity(v) for v in value)
+    return value
+
+
+def _read_afresh(value: Any) -> Any:
+    if isinstance(value, _Row):
+        return db.session.get(value.cls, value.identity)
+    if isinstance(value, _Fields):
+        return value.cls(**{k: _read_afresh(v) for k, v in value.values.items()})
+    if isinstance(value, dict):
+        return {k: _read_afresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_read_afresh(v) for v in value)
+    return value
 
 
 def _all_rows() -> Rows:

@@ -115,7 +115,11 @@ def classroom(
 
 
 @pytest.fixture
-def province(make_unit, make_user) -> Province:
+def province(make_unit, make_user, snapshots) -> Province:
+    return snapshots.keep("annual report province", lambda: _build(make_unit, make_user))
+
+
+def _build(make_unit, make_user) -> Province:
     """A province of two departments founded in 2025 (one with a key office) and a commune
     founded in March 2026; one course required of everyone since June 2025, due 1 December.
 

@@ -45,7 +45,11 @@ AFTER_EXPIRY = date(2026, 3, 1)
 
 
 @pytest.fixture
-def province(make_unit, make_user) -> dict[str, Any]:
+def province(make_unit, make_user, snapshots) -> dict[str, Any]:
+    return snapshots.keep("coverage province", lambda: _build(make_unit, make_user))
+
+
+def _build(make_unit, make_user) -> dict[str, Any]:
     root = make_unit("AG", name="Tỉnh", kind=UnitKind.PROVINCE, today=D0)
     sa = make_unit("SA", name="Sở A", parent=root, today=D0)
     sa1 = make_unit("SA-1", name="Phòng A1", parent=sa, kind=UnitKind.DIVISION, key=True, today=D0)

@@ -127,8 +127,8 @@ def build_province(make_unit: Callable[..., Unit], make_user: Callable[..., Pers
 
 
 @pytest.fixture
-def province(make_unit, make_user) -> Province:
-    return build_province(make_unit, make_user)
+def province(make_unit, make_user, snapshots) -> Province:
+    return snapshots.keep("dashboard province", lambda: build_province(make_unit, make_user))
 
 
 @pytest.fixture

@@ -84,7 +84,11 @@ def no_mail_server(app, monkeypatch, base_url) -> None:
 
 
 @pytest.fixture
-def province(make_unit, make_user) -> Province:
+def province(make_unit, make_user, snapshots) -> Province:
+    return snapshots.keep("reminders province", lambda: _build(make_unit, make_user))
+
+
+def _build(make_unit, make_user) -> Province:
     snv = make_unit("SNV", name="Sở Nội vụ")
     division = make_unit("SNV-TCBC", parent=snv, name="Phòng Tổ chức - Biên chế")
     stc = make_unit("STC", name="Sở Tài chính")

@@ -10,7 +10,11 @@ from training.org.models import Person, Role, UnitKind
 
 
 @pytest.fixture
-def tree(make_unit, make_user):
+def tree(make_unit, make_user, snapshots):
+    return snapshots.keep("scope tree", lambda: _build(make_unit, make_user))
+
+
+def _build(make_unit, make_user):
     province = make_unit("TINH", kind=UnitKind.PROVINCE)
     a = make_unit("A", parent=province)
     a_div = make_unit("A-1", parent=a, kind=UnitKind.DIVISION)
