@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from tests.helpers import PASSWORD, TODAY, Snapshots, copy_sample_content
 from training import create_app
+from training.clock import today_vn
 from training.extensions import db, limiter
 from training.org.models import Person, Role, Unit, UnitKind
 from training.org.people import PersonData, create_person
@@ -146,6 +147,22 @@ def database(app: Flask) -> Iterator[object]:
 def snapshots() -> Snapshots:
     """Slow database states, built once per run: see `tests.helpers.Snapshots`."""
     return Snapshots()
+
+
+@pytest.fixture
+def demo(app: Flask, database: object, snapshots: Snapshots) -> date:
+    """The database as `seed-demo` leaves it (the curriculum, the demo province and its year and
+    a half of training), built once per run and put back for each test; the day it was seeded.
+    """
+    today = today_vn()
+
+    def build() -> None:
+        result = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
+        assert result.exit_code == 0, result.output
+
+    snapshots.use(("seed-demo", today), build)
+    db.session.expire_all()
+    return today
 
 
 @pytest.fixture

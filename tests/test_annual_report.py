@@ -30,7 +30,6 @@ from training.courses.models import (
 )
 from training.errors import KhienError
 from training.extensions import db
-from training.org.demo import seed_demo_province
 from training.org.models import Person, Role, Unit, UnitKind
 from training.reports.annual import (
     METHODS,
@@ -629,17 +628,6 @@ def test_producer_refuses_an_officer(province, make_user, tmp_path):
 # -- The demo province ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(app, database, snapshots):
-    today = today_vn()
-
-    def build() -> None:
-        assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
-        seed_demo_province(today=today)
-
-    snapshots.use(("the curriculum, then the demo province", today), build)
-
-
 def test_demo_agencies_are_the_provinces_direct_sub_units(demo):
     now = utcnow()
     report = build_annual(today_vn().year, now=now)
@@ -649,10 +637,26 @@ def test_demo_agencies_are_the_provinces_direct_sub_units(demo):
     assert [row.code for row in report.agencies] == direct["unit_code"].tolist()
     assert report.this_year.staff == table.iloc[0]["staff"] == sum(r.staff for r in report.agencies)
     assert report.province_name == table.iloc[0]["unit_name"] == "Tỉnh An Giang"
-    # the demo's session (45 days ago: this year or the last) and its attendance completions
-    in_person = METHODS.index(CompletionMethod.IN_PERSON)
-    attended = db.session.scalar(select(func.count()).select_from(Attendance))
+    # the demo's classroom sessions of these two years, and the completions earned at them
+    since = date(report.year - 1, 1, 1)
+    attended = db.session.scalar(
+        select(func.count())
+        .select_from(Attendance)
+        .join(ClassroomSession, ClassroomSession.id == Attendance.session_id)
+        .where(ClassroomSession.held_on >= since)
+    )
+    earned_in_person = db.session.scalar(
+        select(func.count()).where(
+            Completion.method == CompletionMethod.IN_PERSON,
+            Completion.revoked_at.is_(None),
+            Completion.completed_on >= since,
+        )
+    )
+    assert attended > 0
+    assert earned_in_person > 0
     assert report.attendance + report.previous_attendance == attended
+    in_person = METHODS.index(CompletionMethod.IN_PERSON)
     assert (
-        report.completions_by_method[in_person] + report.previous_completions[in_person] == attended
+        report.completions_by_method[in_person] + report.previous_completions[in_person]
+        == earned_in_person
     )

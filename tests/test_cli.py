@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import sign_in
-from training.clock import today_vn
 from training.extensions import db
 from training.org.models import Membership, Person, Role, Unit
 from training.org.people import membership_history
@@ -25,18 +24,6 @@ def cli(app, database):
         return result
 
     return invoke
-
-
-@pytest.fixture
-def seeded(cli, snapshots):
-    """The database as `seed-demo` leaves it: the command runs once per run, its result is put
-    back for each test (the command's own run and rerun are tested on their own below)."""
-
-    def build() -> None:
-        result = cli("seed-demo", "--force")
-        assert result.exit_code == 0, result.output
-
-    snapshots.use(("seed-demo", today_vn()), build)
 
 
 def _count(model) -> int:
@@ -196,7 +183,7 @@ def test_seed_demo_is_idempotent_and_prints_logins(cli):
     assert "khien-demo-2026" in second.output
 
 
-def test_demo_has_the_shape_of_a_province_today(seeded):
+def test_demo_has_the_shape_of_a_province_today(demo):
     kinds = {u.kind.value for u in db.session.scalars(select(Unit))}
     assert {"province", "agency", "commune", "ward", "special_zone", "division"} <= kinds
     people = db.session.scalars(select(Person)).all()
@@ -208,7 +195,7 @@ def test_demo_has_the_shape_of_a_province_today(seeded):
 
 
 @pytest.mark.parametrize("username", ["quantri", "cntt.snv", "hanh.tran"])
-def test_demo_logins_work(app, seeded, username):
+def test_demo_logins_work(app, demo, username):
     client = app.test_client()
     sign_in(client, username, "khien-demo-2026")
     assert client.get("/").status_code == 200

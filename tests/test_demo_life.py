@@ -5,32 +5,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import distinct, exists, func, or_, select
 
 from training.assignments.models import Requirement
-from training.clock import today_vn
 from training.courses.models import Completion, CompletionMethod, LessonRead
 from training.extensions import db
 from training.org.models import Membership, Person
 from training.quizzes.models import Attempt
 from training.reports.coverage import COMPLETED, IN_PROGRESS, Filters, by_unit, people_rows
 from training.site.demo import DEFAULTS_BEGAN_DAYS_AGO, JOINERS, UNTOUCHED
-
-
-@pytest.fixture
-def demo(app, database, snapshots) -> date:
-    """The database as `seed-demo` leaves it, built once per run (the state the command-line
-    tests' `seeded` uses); the day it was seeded."""
-    today = today_vn()
-
-    def build() -> None:
-        result = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
-        assert result.exit_code == 0, result.output
-
-    snapshots.use(("seed-demo", today), build)
-    db.session.expire_all()
-    return today
 
 
 def test_completions_are_spread_over_the_months_and_earned_every_way(demo):

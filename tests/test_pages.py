@@ -6,21 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import sign_in
-from training.clock import today_vn
 from training.extensions import db
-from training.org.demo import DEMO_PASSWORD, seed_demo_province
+from training.org.demo import DEMO_PASSWORD
 from training.org.models import Person, Unit
-
-
-@pytest.fixture
-def demo(app, database, snapshots):
-    today = today_vn()
-
-    def build() -> None:
-        assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
-        seed_demo_province(today=today)
-
-    snapshots.use(("the curriculum, then the demo province", today), build)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
