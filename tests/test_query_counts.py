@@ -30,7 +30,7 @@ from training.courses.completions import new_code
 from training.courses.models import Audience, Completion, CompletionMethod, Course
 from training.extensions import db
 from training.org.models import Person, Role, Unit, UnitKind
-from training.org.people import PersonData, create_person, set_person_flags
+from training.org.people import PersonData, create_people, set_person_flags
 from training.org.units import move_person_to_unit
 from training.quizzes.models import Attempt, AttemptResult, Quiz
 
@@ -364,16 +364,18 @@ class ProvinceWorld:
         today = today_vn()
         divisions = [db.session.get(Unit, i) for i in self.division_ids]
         courses = [db.session.get(Course, i) for i in self.courses]
-        made = []
-        for number in range(self.people + 1, people + 1):
-            data = PersonData(
+        numbers = range(self.people + 1, people + 1)
+        batch = [
+            PersonData(
                 username=f"nv{number}",
                 full_name=f"Nhân viên {number:03d}",
                 unit=divisions[number % 2],
                 drafts_classified=number % 7 == 0,
                 is_it_staff=number % 5 == 0,
             )
-            made.append((number, create_person(data, actor=None, password=None, today=today)))
+            for number in numbers
+        ]
+        made = zip(numbers, create_people(batch, actor=None, today=today), strict=True)
         db.session.flush()
         for number, person in made:
             if number % 3:
