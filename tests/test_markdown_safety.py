@@ -7,6 +7,7 @@ make, and every id it makes carries the lesson prefix, so it cannot shadow the s
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from tests.helpers import sign_in
 from training.courses.loading import render_lesson
 from training.extensions import db
-from training.markdown import ID_PREFIX
+from training.markdown import ID_PREFIX, render_markdown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "training"
 
@@ -211,3 +212,33 @@ def test_content_check_accepts_tags_in_code_and_autolinks(content, check):
     )
     result = check()
     assert result.exit_code == 0, result.output
+
+
+def test_one_text_leaves_nothing_behind_for_the_next():
+    """The renderer is reused text after text: a footnote, a heading's id or a link resolver
+    of one text must not show up in the next."""
+    with_footnote = render_markdown("Nguồn[^1].\n\n[^1]: Chỉ thị 288/CT-UBND.")
+    assert "footnote" in with_footnote
+    plain = render_markdown("Không có chú thích.")
+    assert "footnote" not in plain
+    assert plain == "<p>Không có chú thích.</p>"
+    first = render_markdown("## Mật khẩu\n\n## Mật khẩu")
+    assert first == render_markdown("## Mật khẩu\n\n## Mật khẩu")  # ids numbered afresh
+    resolved = render_markdown("[bài sau](02-email.md)", lambda target: f"/courses/x/{target}")
+    assert 'href="/courses/x/02-email.md"' in resolved
+    assert 'href="02-email.md"' in render_markdown("[bài sau](02-email.md)")
+
+
+def test_threads_render_the_same_as_one_thread():
+    """Each thread has its own renderer: a threaded server converting several texts at once
+    gets each one as it would alone."""
+    texts = [
+        f"# Bài {n}\n\nĐoạn {n}[^a] có [liên kết](bai-{n}.md).\n\n[^a]: Ghi chú {n}."
+        for n in range(40)
+    ]
+    alone = [render_markdown(text, lambda target: "/" + target) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(
+            pool.map(lambda text: render_markdown(text, lambda target: "/" + target), texts * 5)
+        )
+    assert together == alone * 5
