@@ -7,6 +7,7 @@ import pytest
 
 from training.courses import loading
 from training.sources.cache import SizedCache
+from training.sources.terms import load_terms, term_warnings
 from training.sources.yamlfile import YamlError, load_yaml
 
 
@@ -57,3 +58,39 @@ def test_a_lesson_body_renders_once_and_the_same(monkeypatch):
     assert first == second
     assert "<em>nhấn mạnh</em>" in first
     assert len(calls) == 1
+
+
+def test_nested_parsed_data_and_its_line_numbers_stay_private():
+    text = "course:\n  lessons:\n    - key: a\n      title: Một\n"
+    first = load_yaml(text)
+    first["course"]["lessons"][0]["title"] = "Đổi"
+    first["course"]["lessons"].item_lines.append(99)
+    first["course"].key_lines["lessons"] = 42
+    second = load_yaml(text)
+    assert second["course"]["lessons"][0]["title"] == "Một"
+    assert second["course"]["lessons"].item_lines == [3]
+    assert second["course"].key_lines["lessons"] == 2
+
+
+def test_an_edited_terms_file_is_obeyed_at_once(tmp_path):
+    """Warnings are remembered against the terms they were found with; a changed file gives
+    new terms, so nothing remembered from the old one answers for it."""
+    path = tmp_path / "terms.yml"
+    path.write_text(
+        "terms:\n  - preferred: thư điện tử\n    lang: vi\n    variants: [email]\n",
+        encoding="utf-8",
+    )
+    text = "Đừng mở email lạ.\nGỡ malware khỏi máy."
+    terms, problems = load_terms(path)
+    assert problems == []
+    assert [offset for offset, _ in term_warnings(text, "vi", terms)] == [0]
+    assert term_warnings(text, "vi", load_terms(path)[0]) == term_warnings(text, "vi", terms)
+    path.write_text(
+        "terms:\n  - preferred: thư điện tử\n    lang: vi\n    variants: [email]\n"
+        "  - preferred: mã độc\n    lang: vi\n    variants: [malware]\n",
+        encoding="utf-8",
+    )
+    changed, _ = load_terms(path)
+    assert [offset for offset, _ in term_warnings(text, "vi", changed)] == [0, 1]
+    path.write_text("terms: nothing\n", encoding="utf-8")
+    assert load_terms(path)[0] == []
