@@ -81,7 +81,6 @@ def show_course(slug: str) -> ResponseReturnValue:
         outline=outline,
         lang=_lang(),
         panels=panels,
-        form=ConfirmForm(),
         today=today,
     )
 
@@ -94,9 +93,7 @@ def show_lesson(slug: str, key: str) -> ResponseReturnValue:
     page = services.lesson_page(outline, key, _lang())
     if page is None:
         abort(404)
-    return render_template(
-        "courses/lesson.html", course=course, page=page, lang=_lang(), form=ConfirmForm()
-    )
+    return render_template("courses/lesson.html", course=course, page=page, lang=_lang())
 
 
 @bp.route("/<slug>/lessons/<key>/read", methods=["POST"])
