@@ -17,6 +17,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask import render_template_string, session
 from flask_babel import force_locale, refresh
+from markupsafe import Markup
 
 from tests.helpers import sign_in
 from training.extensions import db
@@ -145,6 +146,27 @@ def test_templates_follow_a_language_changed_within_the_request(app):
         session["lang"] = "en"
         refresh()
         assert render_template_string(template) == "Home|2 lessons|x&lt;b&gt;"
+
+
+def test_a_kept_sentence_never_trades_escaped_for_trusted_text(app):
+    """Formatted sentences are kept by their text and variables: markup and a plain string
+    with the same characters are equal in Python, yet only the plain one is escaped, in
+    whichever order they come; a sentence with a value of another kind is formatted afresh."""
+    template = '{{ _("Hello, %(name)s", name=name) }}'
+    trusted, typed = Markup("<b>An</b>"), "<b>An</b>"
+    with app.test_request_context():
+        assert render_template_string(template, name=typed) == "Xin chào, &lt;b&gt;An&lt;/b&gt;"
+        assert render_template_string(template, name=trusted) == "Xin chào, <b>An</b>"
+        assert render_template_string(template, name=typed) == "Xin chào, &lt;b&gt;An&lt;/b&gt;"
+        assert render_template_string(template, name=trusted) == "Xin chào, <b>An</b>"
+        assert render_template_string(template, name=1) == "Xin chào, 1"
+        assert render_template_string(template, name=True) == "Xin chào, True"  # 1 == True
+        assert render_template_string(template, name=2.5) == "Xin chào, 2.5"
+        unescaped = render_template_string(
+            '{% autoescape false %}{{ _("Hello, %(name)s", name=name) }}{% endautoescape %}',
+            name=typed,
+        )
+        assert unescaped == "Xin chào, <b>An</b>"
 
 
 # --- WTForms' own messages --------------------------------------------------------------------
