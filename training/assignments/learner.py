@@ -1,13 +1,21 @@
 """The deadlines of the courses required of a learner, for the cards of their home page and of
-"My courses" (`courses.deadlines`): one query, the same status statement as the officer's grid,
-so the learner and their officer never read two different answers."""
+"My courses" (`courses.deadlines`): the same status statement as the officer's grid, so the
+learner and their officer never read two different answers, joined to the card query."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from training.assignments.status import PairStatus, Status, statuses_of
-from training.courses.deadlines import CardDeadline, Standing
+from training.assignments.status import (
+    PairStatus,
+    Status,
+    one_person_params,
+    one_person_statement,
+    status_of,
+)
+from training.courses.deadlines import CardDeadline, DeadlineSource, Standing
 from training.org.models import Person
 
 STANDINGS = {
@@ -30,5 +38,21 @@ def card_deadline(pair: PairStatus) -> CardDeadline:
     )
 
 
-def card_deadlines(person: Person, today: date) -> dict[int, CardDeadline]:
-    return {pair.course_id: card_deadline(pair) for pair in statuses_of(person.id, today)}
+def _params(person: Person, today: date) -> dict[str, Any]:
+    return one_person_params(person.id, today)
+
+
+def _read(facts: Sequence[Any], today: date) -> CardDeadline | None:
+    course_id, due_on, valid_until, last_until, status = facts
+    if status is None:  # not required of the person
+        return None
+    return card_deadline(
+        PairStatus(0, course_id, due_on, valid_until, last_until, status_of(status), today)
+    )
+
+
+def card_deadlines() -> DeadlineSource:
+    """Built once, when the blueprint is registered: the person's pairs and their status."""
+    facts = one_person_statement().subquery("card_deadlines")
+    columns = ("course_id", "due_on", "valid_until", "last_until", "status")
+    return DeadlineSource(facts, columns, _params, _read)

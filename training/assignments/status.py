@@ -17,7 +17,7 @@ import enum
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -225,10 +225,15 @@ def statuses(day: date, people: Select[int] | None = None) -> list[PairStatus]:
     ]
 
 
+def status_of(value: str) -> Status:
+    return _STATUS[value]
+
+
 @cache
-def _one_person() -> Select[int, int, date, date | None, date | None, str]:
+def one_person_statement() -> Select[int, int, date, date | None, date | None, str]:
     """Built once per process: the learner's home and "My courses" ask it on every view, and
-    building the statement (about 5 ms) cost more than running it for one person."""
+    building the statement (about 5 ms) cost more than running it for one person. Its bound
+    parameters are `one_person_params`."""
     return _status_select(
         bindparam("day"),
         bindparam("soon"),
@@ -237,17 +242,18 @@ def _one_person() -> Select[int, int, date, date | None, date | None, str]:
     )
 
 
+def one_person_params(person_id: int, day: date) -> dict[str, Any]:
+    return {
+        "person_id": person_id,
+        "day": day,
+        "soon": day + timedelta(days=EXPIRING_WITHIN_DAYS),
+        "before": _end_of(day),
+    }
+
+
 def statuses_of(person_id: int, day: date) -> list[PairStatus]:
     """One person's pairs on `day`, as `statuses` answers them; one query."""
-    rows = db.session.execute(
-        _one_person(),
-        {
-            "person_id": person_id,
-            "day": day,
-            "soon": day + timedelta(days=EXPIRING_WITHIN_DAYS),
-            "before": _end_of(day),
-        },
-    )
+    rows = db.session.execute(one_person_statement(), one_person_params(person_id, day))
     return [
         PairStatus(person_id, course_id, due_on, valid_until, last_until, _STATUS[status], day)
         for _person, course_id, due_on, valid_until, last_until, status in rows

@@ -70,7 +70,7 @@ def _grid_link() -> Link:
 def _add_to_other_pages(state: BlueprintSetupState) -> None:
     """Deadlines on the learner's course cards, links on org's people pages: added here so
     neither courses nor org imports assignments."""
-    add_deadline_source(state.app, card_deadlines)
+    add_deadline_source(state.app, card_deadlines())
     add_link(state.app, PERSON_PAGE, _training_link)
     add_link(state.app, PEOPLE_LIST, _grid_link)
 

@@ -3,10 +3,11 @@
 Which courses are open to a learner is for courses to say; which of them are required, and by
 when, belongs to assignments, which imports courses and not the other way round. So the
 assignments blueprint adds a deadline source to the app when it is registered (as quizzes add
-their panel to the course page), and "My courses" and the home page ask every source, then
-shelve the cards: what is to do first, by deadline (a priority course first: only priority
-staff see one, D2); then what is done, the soonest to expire first; then what is open to the
-learner without being required.
+their panel to the course page): SQL that the card query joins, so a learner's cards and their
+deadlines come in one statement (`courses.services.courses_for`). The home page and "My
+courses" then shelve the cards: what is to do first, by deadline (a priority course first:
+only priority staff see one, D2); then what is done, the soonest to expire first; then what
+is open to the learner without being required.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask.sansio.app import App
+from sqlalchemy.sql.selectable import Subquery
 
 from training.org.models import Person
 
@@ -57,12 +59,25 @@ class CardDeadline:
         return self.due_on
 
 
-# Called as source(person, today); course id → deadline, for the courses required of them.
-DeadlineSource = Callable[[Person, date], dict[int, CardDeadline]]
+@dataclass(frozen=True, eq=False)
+class DeadlineSource:
+    """A domain's deadlines as SQL: `facts` has a `course_id` column and the `columns` that
+    `read` makes a deadline of (None: not required), for the person and day whose values
+    `params` gives the bound parameters of `facts`. Joined to the card query rather than asked
+    apart, they cost the home page and "My courses" no statement of their own."""
+
+    facts: Subquery
+    columns: tuple[str, ...]
+    params: Callable[[Person, date], dict[str, Any]]
+    read: Callable[[Sequence[Any], date], CardDeadline | None]
 
 
 def add_deadline_source(app: App, source: DeadlineSource) -> None:
     app.extensions.setdefault(EXTENSION, []).append(source)
+
+
+def deadline_sources(app: App) -> tuple[DeadlineSource, ...]:
+    return tuple(app.extensions.get(EXTENSION, ()))
 
 
 @dataclass(frozen=True)
@@ -95,13 +110,3 @@ def shelve(cards: Sequence[CourseCard]) -> Shelves:
     )
     done.sort(key=lambda pair: (pair[0].valid_until or pair[0].due_on, pair[1].course.position))
     return Shelves([card for _d, card in to_do], [card for _d, card in done], other)
-
-
-def shelves_for(app: App, person: Person, cards: Sequence[CourseCard], *, today: date) -> Shelves:
-    """The cards with their deadlines from every source, shelved."""
-    deadlines: dict[int, CardDeadline] = {}
-    for source in app.extensions.get(EXTENSION, []):
-        deadlines.update(source(person, today))
-    for card in cards:
-        card.deadline = deadlines.get(card.course.id)
-    return shelve(cards)

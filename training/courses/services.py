@@ -6,14 +6,17 @@ in one query, the reads in another, and the HTML was rendered when the course wa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from training.courses.completions import IN_FORCE_UNTIL
-from training.courses.deadlines import CardDeadline
+from training.courses.deadlines import CardDeadline, DeadlineSource
 from training.courses.models import (
     Audience,
     Course,
@@ -76,19 +79,45 @@ _CARDS_QUERY = (
 )
 
 
-def courses_for(person: Person, *, today: date) -> list[CourseCard]:
-    """Priority-audience courses first (D2), then the catalogue's own order."""
+def courses_for(
+    person: Person, *, today: date, deadlines: Sequence[DeadlineSource] = ()
+) -> list[CourseCard]:
+    """Priority-audience courses first (D2), then the catalogue's own order; each card with
+    its deadline from `deadlines` (`courses.deadlines.deadline_sources`), in the same
+    statement."""
+    sources = tuple(deadlines)
+    params: dict[str, Any] = {}
+    for source in sources:
+        params.update(source.params(person, today))
+    params.update(person_id=person.id, on=today)
     cards = []
-    rows = db.session.execute(_CARDS_QUERY, {"person_id": person.id, "on": today})
-    for course, read_keys, valid_until in rows:
+    for course, read_keys, valid_until, *facts in db.session.execute(_cards(sources), params):
         if not audience_fits(course.audience, person):
             continue
         keys = {entry.key for entry in lessons_of(course.current_hash)}
         read = len(keys.intersection(read_keys.split(" "))) if read_keys else 0
-        cards.append(CourseCard(course, len(keys), read, valid_until))
+        card = CourseCard(course, len(keys), read, valid_until)
+        start = 0
+        for source in sources:
+            found = source.read(facts[start : start + len(source.columns)], today)
+            start += len(source.columns)
+            card.deadline = found or card.deadline
+        cards.append(card)
     return sorted(
         cards, key=lambda card: (not card.is_priority, card.course.position, card.course.title_vi)
     )
+
+
+@lru_cache(maxsize=8)
+def _cards(sources: tuple[DeadlineSource, ...]) -> Select[Any]:
+    """The card query with each source's facts joined by course; built once per set of
+    sources (an app registers its own once)."""
+    statement: Select[Any] = _CARDS_QUERY
+    for source in sources:
+        facts = source.facts
+        statement = statement.add_columns(*(facts.c[name] for name in source.columns))
+        statement = statement.outerjoin(facts, facts.c.course_id == Course.id)
+    return statement
 
 
 def get_course_for(person: Person, slug: str) -> Course | None:

@@ -22,7 +22,7 @@ from werkzeug.utils import safe_join
 from training.clock import today_vn, utcnow
 from training.courses import services
 from training.courses.completions import method_label
-from training.courses.deadlines import shelves_for
+from training.courses.deadlines import deadline_sources, shelve
 from training.courses.files import IMAGE_TYPES
 from training.courses.models import CompletionMethod
 from training.courses.panels import course_panels
@@ -57,12 +57,8 @@ def my_courses() -> ResponseReturnValue:
     """What is required of the learner first, by deadline; the deadlines come from the domain
     that assigns courses (`courses/deadlines.py`)."""
     person, today = current_person(), today_vn()
-    cards = services.courses_for(person, today=today)
-    return render_template(
-        "courses/my_courses.html",
-        shelves=shelves_for(current_app, person, cards, today=today),
-        lang=_lang(),
-    )
+    cards = services.courses_for(person, today=today, deadlines=deadline_sources(current_app))
+    return render_template("courses/my_courses.html", shelves=shelve(cards), lang=_lang())
 
 
 @bp.route("/<slug>")

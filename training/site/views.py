@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from training.auth import throttle
 from training.clock import today_vn
-from training.courses.deadlines import shelves_for
+from training.courses.deadlines import deadline_sources, shelve
 from training.courses.services import courses_for
 from training.extensions import db
 from training.forms import ConfirmForm
@@ -34,11 +34,9 @@ def home() -> ResponseReturnValue:
     person = current_person()  # the row itself: the page reads it often, the proxy costs each time
     if person.role == Role.LEARNER:
         today = today_vn()
+        cards = courses_for(person, today=today, deadlines=deadline_sources(current_app))
         return render_template(
-            "site/home_learner.html",
-            person=person,
-            shelves=shelves_for(current_app, person, courses_for(person, today=today), today=today),
-            lang=str(get_locale()),
+            "site/home_learner.html", person=person, shelves=shelve(cards), lang=str(get_locale())
         )
     rows = unit_rows(current_scope())
     return render_template(
