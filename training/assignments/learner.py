@@ -42,12 +42,12 @@ def _params(person: Person, today: date) -> dict[str, Any]:
     return one_person_params(person.id, today)
 
 
-def _read(facts: Sequence[Any], today: date) -> CardDeadline | None:
+def _read(facts: Sequence[Any], person: Person, today: date) -> CardDeadline | None:
     course_id, due_on, valid_until, last_until, status = facts
     if status is None:  # not required of the person
         return None
     return card_deadline(
-        PairStatus(0, course_id, due_on, valid_until, last_until, status_of(status), today)
+        PairStatus(person.id, course_id, due_on, valid_until, last_until, status_of(status), today)
     )
 
 

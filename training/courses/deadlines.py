@@ -69,7 +69,7 @@ class DeadlineSource:
     facts: Subquery
     columns: tuple[str, ...]
     params: Callable[[Person, date], dict[str, Any]]
-    read: Callable[[Sequence[Any], date], CardDeadline | None]
+    read: Callable[[Sequence[Any], Person, date], CardDeadline | None]
 
 
 def add_deadline_source(app: App, source: DeadlineSource) -> None:

@@ -99,7 +99,7 @@ def courses_for(
         card = CourseCard(course, len(keys), read, valid_until)
         start = 0
         for source in sources:
-            found = source.read(facts[start : start + len(source.columns)], today)
+            found = source.read(facts[start : start + len(source.columns)], person, today)
             start += len(source.columns)
             card.deadline = found or card.deadline
         cards.append(card)
