@@ -4,9 +4,9 @@
 
 The content page, `content check` and every `content sync` read the whole curriculum (`courses/`
 and `quizzes/` of the repository: every lesson file, every question bank, the clause map, the
-terms file) and check it: file rules, links, placeholders, terminology, surface cues of the
-banks. The first read of a process parses all of it; later reads find the parsed YAML, the
-terms and the terminology warnings of unchanged texts in the process caches
+terms file) and check it: file rules, links, the `{{province.…}}` fields, terminology, the
+banks' surface cues. The first read of a process parses all of it; later reads find the parsed
+YAML, the terms and the terminology warnings of unchanged texts in the process caches
 (`training/sources/`). This prints the first read's time and the best and median of the later
 ones, with their ratio to the first, measured in the same run. Nothing is written anywhere.
 """
