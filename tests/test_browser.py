@@ -317,6 +317,7 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   );
 }
 return {
+  url: location.href,
   lang: document.documentElement.lang,
   width: vw,
   scroll: document.documentElement.scrollWidth,
@@ -343,8 +344,8 @@ class SidewaysCheck:
         self.problems: list[str] = []
 
     def measure(self) -> str:
-        found = self.browser.execute_script(SIDEWAYS_JS)
-        page = f"{self.browser.current_url.removeprefix(self.base)} [{found['lang']}]"
+        found = self.browser.execute_script(SIDEWAYS_JS)  # the address too: one round trip
+        page = f"{found['url'].removeprefix(self.base)} [{found['lang']}]"
         self.pages.append(page)
         if found["width"] != PHONE["width"]:
             self.problems.append(f"{page}: laid out {found['width']} px wide, not 360")

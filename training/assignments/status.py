@@ -251,15 +251,6 @@ def one_person_params(person_id: int, day: date) -> dict[str, Any]:
     }
 
 
-def statuses_of(person_id: int, day: date) -> list[PairStatus]:
-    """One person's pairs on `day`, as `statuses` answers them; one query."""
-    rows = db.session.execute(one_person_statement(), one_person_params(person_id, day))
-    return [
-        PairStatus(person_id, course_id, due_on, valid_until, last_until, _STATUS[status], day)
-        for _person, course_id, due_on, valid_until, last_until, status in rows
-    ]
-
-
 def statuses_by_person(day: date, person_ids: Iterable[int]) -> dict[int, dict[int, PairStatus]]:
     """person → course → status, for a page of people; one query."""
     ids = sorted(set(person_ids))
