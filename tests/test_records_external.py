@@ -307,6 +307,14 @@ def test_a_workbook_imports_and_the_commands_map_and_import(app, org, tmp_path):
     assert dry.exit_code == 0, dry.output
     assert "+ NV001" in dry.output
     assert counts() == (0, 0)
+    unreadable = tmp_path / "danh-sach.csv"  # a roster, not certificates: no column matches
+    unreadable.write_bytes(csv_file([["Họ và tên"], ["Nguyễn Văn An"]]))
+    refused_dry = runner.invoke(args=["records", "external-import", str(unreadable), "--dry-run"])
+    assert refused_dry.exit_code == 1
+    assert "thiếu cột Mã nhân viên" in refused_dry.output  # every missing column is named
+    assert "thiếu cột Ngày hoàn thành" in refused_dry.output
+    assert "Không thể nhập tệp này." in refused_dry.output
+    assert counts() == (0, 0)
     refused = runner.invoke(
         args=["records", "external-import", str(workbook), "--as", org.sub_officer.username]
     )

@@ -8,9 +8,10 @@ applies exactly as on the web.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask import current_app
@@ -32,6 +33,8 @@ from training.records.actors import manager_scope
 from training.records.imports import import_limits
 from training.tables import describe_problem
 
+T = TypeVar("T")
+
 records_cli = AppGroup(
     "records", help="Completions outside the quiz: sessions, manual records, other platforms."
 )
@@ -48,6 +51,15 @@ def _end_dry_run(problems: Sequence[Problem], summary: str) -> None:
     db.session.rollback()
     if problems:
         raise SystemExit(1)
+
+
+def _planned(plan: Callable[[], T]) -> T:
+    """A dry run's plan; a file that cannot be read at all lists its problems and stops."""
+    try:
+        return plan()
+    except ImportRejected as err:
+        _echo_problems(err.problems)
+        raise click.ClickException(_("The file cannot be imported.")) from err
 
 
 def _echo_problems(problems: Sequence[Problem]) -> None:
@@ -155,8 +167,8 @@ def attendance_import_command(
         raise click.ClickException(_("No session has the ID %(id)d.", id=session_id))
     data, limits = path.read_bytes(), import_limits(current_app.config)
     if dry_run:
-        try:
-            plan = classroom.plan_attendance(
+        plan = _planned(
+            lambda: classroom.plan_attendance(
                 session,
                 data,
                 filename=path.name,
@@ -165,9 +177,7 @@ def attendance_import_command(
                 encoding=encoding,
                 sheet=sheet,
             )
-        except ImportRejected as err:
-            _echo_problems(err.problems)
-            raise click.ClickException(_("The file cannot be imported.")) from err
+        )
         for person in plan.new:
             click.echo(f"+ {person.employee_id}  {person.full_name}")
         _end_dry_run(
@@ -331,8 +341,8 @@ def external_import_command(
     actor = _actor(as_username)
     data, limits, today = path.read_bytes(), import_limits(current_app.config), today_vn()
     if dry_run:
-        try:
-            plan = external.plan_external_import(
+        plan = _planned(
+            lambda: external.plan_external_import(
                 data,
                 filename=path.name,
                 actor=actor,
@@ -341,9 +351,7 @@ def external_import_command(
                 encoding=encoding,
                 sheet=sheet,
             )
-        except ImportRejected as err:
-            _echo_problems(err.problems)
-            raise click.ClickException(_("The file cannot be imported.")) from err
+        )
         for item in plan.new:
             click.echo(
                 f"+ {item.person.employee_id}  {item.course.slug}  "
