@@ -70,6 +70,7 @@ class DefaultConfig:
     # Argon2id parameters (argon2-cffi's RFC 9106 low-memory profile); tests lower them.
     PASSWORD_TIME_COST = 3
     PASSWORD_MEMORY_COST = 65536
+    PASSWORD_PARALLELISM = 4  # lanes, each hashed on a thread of its own
     PEOPLE_PER_PAGE = 50
     # Staff roster uploads (CSV or XLSX): the file, its data rows, one cell, and what an XLSX
     # (a ZIP of XML) may unpack to. `finalise` raises MAX_CONTENT_LENGTH to fit the file.

@@ -21,19 +21,21 @@ _DUMMY_PASSWORD = "khien-timing-equaliser"  # noqa: S105 - not a credential
 
 def _hasher() -> PasswordHasher:
     config = current_app.config
-    return _hasher_for(config["PASSWORD_TIME_COST"], config["PASSWORD_MEMORY_COST"])
+    return _hasher_for(
+        config["PASSWORD_TIME_COST"], config["PASSWORD_MEMORY_COST"], config["PASSWORD_PARALLELISM"]
+    )
 
 
 @lru_cache(maxsize=8)
-def _hasher_for(time_cost: int, memory_cost: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 @lru_cache(maxsize=8)
-def _dummy_hash(time_cost: int, memory_cost: int) -> str:
+def _dummy_hash(hasher: PasswordHasher) -> str:
     """Hashed once per parameter set, not per request: hashing it on every unknown name made
     those sign-ins cost two Argon2 runs against one, which told names apart by timing."""
-    return _hasher_for(time_cost, memory_cost).hash(_DUMMY_PASSWORD)
+    return hasher.hash(_DUMMY_PASSWORD)
 
 
 def hash_password(password: str) -> str:
@@ -46,7 +48,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
     hasher = _hasher()
     try:
         if stored_hash is None:
-            hasher.verify(_dummy_hash(hasher.time_cost, hasher.memory_cost), nfc(password))
+            hasher.verify(_dummy_hash(hasher), nfc(password))
             return False
         return hasher.verify(stored_hash, nfc(password))
     except (VerificationError, InvalidHashError):
