@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask, g
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -26,6 +28,33 @@ from training.org.people import PersonData, create_person
 from training.org.units import add_unit
 
 pytest_plugins: list[str] = ["tests.query_count", "tests.assignment_world"]
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Every app of the run compiles its templates into one store in memory. A run makes an
+    app per worker and one more for each test that needs other settings; compiling all 73
+    templates took about half a second per app. Jinja files each entry under its template and
+    checks it against the template's source, so an edited template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def _test_app(config: dict[str, object]) -> Flask:
+    app = _isolate_requests(create_app(config))
+    app.jinja_env.bytecode_cache = _COMPILED
+    return app
 
 
 def _isolate_requests(app: Flask) -> Flask:
@@ -49,8 +78,11 @@ def _test_config(url: str) -> dict[str, object]:
         "SECRET_KEY": "test-secret-key-not-for-production-use",
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": url,
+        # The cheapest Argon2id there is: one pass over 64 KiB on one thread. With the four
+        # lanes of production each hash started four threads, 4-6 ms a person made or signed in.
         "PASSWORD_TIME_COST": 1,
-        "PASSWORD_MEMORY_COST": 1024,
+        "PASSWORD_MEMORY_COST": 64,
+        "PASSWORD_PARALLELISM": 1,
         "RATELIMIT_ENABLED": True,
     }
 
@@ -104,7 +136,7 @@ def _dispose(app: Flask) -> None:
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     config = _test_config(database_url)
     config["EXPORTS_DIR"] = str(tmp_path_factory.mktemp("exports"))  # never the repo's instance/
-    app = _isolate_requests(create_app(config))
+    app = _test_app(config)
     with app.app_context():
         upgrade()
     yield app
@@ -122,7 +154,7 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     limiter_state = dict(vars(limiter))
 
     def _make(**overrides: object) -> Flask:
-        made.append(_isolate_requests(create_app({**_test_config(database_url), **overrides})))
+        made.append(_test_app({**_test_config(database_url), **overrides}))
         return made[-1]
 
     yield _make
