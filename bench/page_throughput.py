@@ -1,7 +1,7 @@
 """Every learner page against /healthz, under gunicorn on loopback, in one run.
 
     python bench/page_throughput.py [--seconds 5] [--rounds 3] [--connections 20] [--workers 4]
-                                    [--threads 1]
+                                    [--threads 1] [--client python|wrk]
                                     [--database-url postgresql+psycopg://…/an_empty_database]
 
 It builds its own data: the demo province and the shipped courses (`seed-demo`, in a fresh SQLite
@@ -9,10 +9,13 @@ file unless --database-url names an empty database, which it fills), then gives 
 a history through the services: every lesson of five courses read, a certificate in four of
 them, and a run of passed and failed attempts at the quiz of the course measured. It starts
 gunicorn on a free loopback port, signs the learner in, and drives /healthz and each learner
-page in turn with the same pool of keep-alive client threads for the same time, round after
-round, so drift on the machine hits every endpoint alike. It prints each page's throughput as a
-ratio of /healthz's in the same round (median of the rounds) and its latency. The aim: every
-learner page reaches at least a third of /healthz.
+page in turn with the same keep-alive connections for the same time, round after round, so
+drift on the machine hits every endpoint alike. The client is wrk (`bench/wrk_client.py`), the C
+client the issue's first figures were taken with, when it is installed: Python client threads
+(`--client python`, and the figures before 03/12/2026) share the two cores with the server at
+a cost per request close to /healthz's own, which flattered every ratio. It prints each
+page's throughput as a ratio of /healthz's in the same round (median of the rounds) and its
+latency. The aim: every learner page reaches at least a third of /healthz.
 
 Everything runs on 127.0.0.1 and stops by itself; the time taken is about
 rounds x 6 endpoints x seconds, plus a minute of setup.
@@ -31,6 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import wrk_client
 from lesson_throughput import (
     USERNAME,
     drive,
@@ -154,6 +158,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
         "KHIEN_ENV": "development",
     }
     seed(env, url)
+    client = wrk_client.drive if args.client == "wrk" else drive
     port = free_port()
     server = start_gunicorn(port, args.workers, env, args.threads)
     rounds: list[dict[str, float]] = []
@@ -162,13 +167,13 @@ def measure(args: argparse.Namespace, url: str) -> None:
         wait_until_up(port)
         cookie = sign_in(port)
         for path, marker in PAGES.values():  # warm-up: every worker's caches
-            drive(port, path, cookie, 1.0, args.connections, marker)
+            client(port, path, cookie, 1.0, args.connections, marker)
         for _ in range(args.rounds):
             rates = {}
-            health, _ = drive(port, "/healthz", "", args.seconds, args.connections, b'"ok"')
+            health, _ = client(port, "/healthz", "", args.seconds, args.connections, b'"ok"')
             rates["/healthz"] = health / args.seconds
             for name, (path, marker) in PAGES.items():
-                served, times = drive(port, path, cookie, args.seconds, args.connections, marker)
+                served, times = client(port, path, cookie, args.seconds, args.connections, marker)
                 rates[name] = served / args.seconds
                 latencies[name].extend(times)
             rounds.append(rates)
@@ -179,7 +184,7 @@ def measure(args: argparse.Namespace, url: str) -> None:
     backend = url.split(":", 1)[0].split("+", 1)[0]
     print(
         f"{backend}; gunicorn: {args.workers} workers x {args.threads} threads; "
-        f"client: {args.connections} "
+        f"client: {args.client}, {args.connections} "
         f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint"
     )
     health = statistics.median(r["/healthz"] for r in rounds)
@@ -208,10 +213,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
+        "--client",
+        choices=("wrk", "python"),
+        help="wrk when installed (it measures the server; Python's threads take a share of "
+        "the cores and flatter the ratios), else python",
+    )
+    parser.add_argument(
         "--database-url",
         help="an empty database to fill and measure on (default: a fresh SQLite file)",
     )
     args = parser.parse_args()
+    if args.client is None:
+        args.client = "wrk" if wrk_client.available() else "python"
+        if args.client == "python":
+            print("wrk is not installed (apt-get install wrk): Python client threads instead")
+    if args.client == "wrk" and not wrk_client.available():
+        parser.error("--client wrk: wrk is not installed (apt-get install wrk)")
     if args.database_url:
         measure(args, args.database_url)
         return
