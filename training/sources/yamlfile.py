@@ -114,14 +114,16 @@ def _copied(value: Any) -> Any:
     if kind in _SHARED:
         return value
     if kind is LineDict:
-        mapping = LineDict((key, _copied(item)) for key, item in value.items())
-        mapping.__dict__.update({name: copy.copy(v) for name, v in value.__dict__.items()})
-        return mapping
+        return _with_lines(LineDict((key, _copied(item)) for key, item in value.items()), value)
     if kind is LineList:
-        items = LineList(_copied(item) for item in value)
-        items.__dict__.update({name: copy.copy(v) for name, v in value.__dict__.items()})
-        return items
+        return _with_lines(LineList(_copied(item) for item in value), value)
     return copy.deepcopy(value)
+
+
+def _with_lines(made: Any, original: Any) -> Any:
+    """`made` with its own copy of the original's line numbers."""
+    made.__dict__.update({name: copy.copy(v) for name, v in original.__dict__.items()})
+    return made
 
 
 def _shift(data: Any, offset: int) -> None:
