@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from training.courses.completions import NOT_REVOKED
 from training.courses.models import Completion, CompletionMethod, Course, ExternalCourse
@@ -98,14 +98,19 @@ class HeldCertificate(NamedTuple):
     source: str | None  # the outside platform of a completion earned elsewhere
 
 
+# Built once: building the statement on every request took about as long as running it
+# (0.26 ms of 0.6 ms on SQLite), and every learner opens this page.
+_HELD = (
+    select(Completion, Course, ExternalCourse.source)
+    .join(Course, Course.id == Completion.course_id)
+    .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
+    .where(Completion.person_id == bindparam("person_id"), NOT_REVOKED)
+    .order_by(Completion.completed_on.desc(), Completion.id.desc())
+)
+
+
 def certificates_of(person: Person) -> list[HeldCertificate]:
     """What the person holds: a revoked completion is no certificate (its code still verifies
     as revoked)."""
-    rows = db.session.execute(
-        select(Completion, Course, ExternalCourse.source)
-        .join(Course, Course.id == Completion.course_id)
-        .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
-        .where(Completion.person_id == person.id, NOT_REVOKED)
-        .order_by(Completion.completed_on.desc(), Completion.id.desc())
-    ).all()
+    rows = db.session.execute(_HELD, {"person_id": person.id}).all()
     return [HeldCertificate(completion, course, source) for completion, course, source in rows]
