@@ -9,16 +9,18 @@ file unless --database-url names an empty database, which it fills), then gives 
 a history through the services: every lesson of five courses read, a certificate in four of
 them, and a run of passed and failed attempts at the quiz of the course measured. It starts
 gunicorn on a free loopback port, signs the learner in, and drives /healthz and each learner
-page in turn with the same keep-alive connections for the same time, round after round, so
-drift on the machine hits every endpoint alike. The client is wrk (`bench/wrk_client.py`), the C
-client the issue's first figures were taken with, when it is installed: Python client threads
-(`--client python`, and the figures before 03/12/2026) share the two cores with the server at
-a cost per request close to /healthz's own, which flattered every ratio. It prints each
-page's throughput as a ratio of /healthz's in the same round (median of the rounds) and its
-latency. The aim: every learner page reaches at least a third of /healthz.
+page in turn with the same keep-alive connections for the same time, round after round: each
+page between two windows of /healthz and measured against their mean, so that a machine whose
+speed changes from one window to the next tilts each ratio as little as it can. The client is
+wrk (`bench/wrk_client.py`), the C client the issue's first figures were taken with, when it is
+installed: Python client threads (`--client python`, and the figures before 03/12/2026) share
+the two cores with the server at a cost per request close to /healthz's own, which flattered
+every ratio. It prints each page's throughput as a ratio of /healthz's beside it (median of the
+rounds, with the lowest and highest round) and its latency. The aim: every learner page
+reaches at least a third of /healthz.
 
 Everything runs on 127.0.0.1 and stops by itself; the time taken is about
-rounds x 6 endpoints x seconds, plus a minute of setup.
+rounds x 11 windows x seconds, plus a minute of setup.
 """
 
 from __future__ import annotations
@@ -161,22 +163,32 @@ def measure(args: argparse.Namespace, url: str) -> None:
     client = wrk_client.drive if args.client == "wrk" else drive
     port = free_port()
     server = start_gunicorn(port, args.workers, env, args.threads)
-    rounds: list[dict[str, float]] = []
+    ratios: dict[str, list[float]] = {name: [] for name in PAGES}
+    rates: dict[str, list[float]] = {name: [] for name in ["/healthz", *PAGES]}
     latencies: dict[str, list[float]] = {name: [] for name in PAGES}
+
+    def rate(path: str, marker: bytes, cookie: str, name: str) -> float:
+        served, times = client(port, path, cookie, args.seconds, args.connections, marker)
+        rates[name].append(served / args.seconds)
+        if name in latencies:
+            latencies[name].extend(times)
+        return served / args.seconds
+
     try:
         wait_until_up(port)
         cookie = sign_in(port)
         for path, marker in PAGES.values():  # warm-up: every worker's caches
             client(port, path, cookie, 1.0, args.connections, marker)
         for _ in range(args.rounds):
-            rates = {}
-            health, _ = client(port, "/healthz", "", args.seconds, args.connections, b'"ok"')
-            rates["/healthz"] = health / args.seconds
+            # /healthz, page, /healthz, page, …, /healthz: each page against the mean of the
+            # /healthz windows either side of it, so a change in the machine's speed between
+            # windows tilts a ratio no more than it has to.
+            before = rate("/healthz", b'"ok"', "", "/healthz")
             for name, (path, marker) in PAGES.items():
-                served, times = client(port, path, cookie, args.seconds, args.connections, marker)
-                rates[name] = served / args.seconds
-                latencies[name].extend(times)
-            rounds.append(rates)
+                page = rate(path, marker, cookie, name)
+                after = rate("/healthz", b'"ok"', "", "/healthz")
+                ratios[name].append(page / ((before + after) / 2))
+                before = after
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -185,17 +197,21 @@ def measure(args: argparse.Namespace, url: str) -> None:
     print(
         f"{backend}; gunicorn: {args.workers} workers x {args.threads} threads; "
         f"client: {args.client}, {args.connections} "
-        f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint"
+        f"keep-alive connections; {args.rounds} rounds of {args.seconds:.0f} s per endpoint, "
+        "each page between two /healthz windows"
     )
-    health = statistics.median(r["/healthz"] for r in rounds)
-    print(f"  {'/healthz':<14} {health:8.1f} req/s")
+    health = rates["/healthz"]
+    print(
+        f"  {'/healthz':<14} {statistics.median(health):8.1f} req/s "
+        f"(windows from {min(health):.0f} to {max(health):.0f})"
+    )
     missed = []
     for name in PAGES:
-        rate = statistics.median(r[name] for r in rounds)
-        ratio = statistics.median(r[name] / r["/healthz"] for r in rounds)
+        ratio = statistics.median(ratios[name])
         times = latencies[name]
         print(
-            f"  {name:<14} {rate:8.1f} req/s   ratio {ratio:4.2f}   "
+            f"  {name:<14} {statistics.median(rates[name]):8.1f} req/s   ratio {ratio:4.2f} "
+            f"({min(ratios[name]):4.2f}–{max(ratios[name]):4.2f})   "
             f"p50 {1000 * statistics.median(times):6.1f} ms   "
             f"p95 {1000 * percentile(times, 0.95):6.1f} ms"
         )
