@@ -49,18 +49,31 @@ def normalise_code(code: str) -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else code.strip().upper()
 
 
+# A completion with its course and, for one earned elsewhere, the outside platform: what the
+# holder's list and a certificate both show. Built once, with the person or the code bound at
+# each call: building a select with its joins on every request took about as long as running
+# it (0.26 ms of 0.6 ms on SQLite).
+_WITH_COURSE = (
+    select(Completion, Course, ExternalCourse.source)
+    .join(Course, Course.id == Completion.course_id)
+    .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
+)
+_BY_CODE = (
+    _WITH_COURSE.add_columns(Person)
+    .join(Person, Person.id == Completion.person_id)
+    .where(Completion.code == bindparam("code"))
+)
+_HELD = _WITH_COURSE.where(Completion.person_id == bindparam("person_id"), NOT_REVOKED).order_by(
+    Completion.completed_on.desc(), Completion.id.desc()
+)
+
+
 def find_certificate(code: str) -> Certificate | None:
     """Revoked ones too: verification must say so, not "unknown"."""
-    row = db.session.execute(
-        select(Completion, Person, Course, ExternalCourse.source)
-        .join(Person, Person.id == Completion.person_id)
-        .join(Course, Course.id == Completion.course_id)
-        .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
-        .where(Completion.code == normalise_code(code))
-    ).first()
+    row = db.session.execute(_BY_CODE, {"code": normalise_code(code)}).first()
     if row is None:
         return None
-    completion, person, course, source = row
+    completion, course, source, person = row
     return Certificate(
         completion.code,
         person.full_name,
@@ -96,17 +109,6 @@ class HeldCertificate(NamedTuple):
     completion: Completion
     course: Course
     source: str | None  # the outside platform of a completion earned elsewhere
-
-
-# Built once: building the statement on every request took about as long as running it
-# (0.26 ms of 0.6 ms on SQLite), and every learner opens this page.
-_HELD = (
-    select(Completion, Course, ExternalCourse.source)
-    .join(Course, Course.id == Completion.course_id)
-    .outerjoin(ExternalCourse, ExternalCourse.id == Completion.external_course_id)
-    .where(Completion.person_id == bindparam("person_id"), NOT_REVOKED)
-    .order_by(Completion.completed_on.desc(), Completion.id.desc())
-)
 
 
 def certificates_of(person: Person) -> list[HeldCertificate]:
